@@ -1,0 +1,57 @@
+"""Jinja filters that turn an answer into a string literal for the file it lands in.
+
+Cookiecutter loads this module through ``_extensions`` in cookiecutter.json. Answers are
+free text: a project name may hold quotes, backslashes or any Unicode letter, and it must
+still give a file that parses and that the formatter leaves alone.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment
+from jinja2.ext import Extension
+
+
+def _escape(char: str) -> str:
+    """Return the Python escape sequence of a character that cannot stand as it is."""
+    return char.encode("unicode_escape").decode("ascii")
+
+
+def python_string(value: object) -> str:
+    """Return ``value`` as a Python string literal, quoted the way ruff format quotes it.
+
+    Double quotes, unless the text holds more double than single quotes; so formatting the
+    generated file never rewrites the literal.
+    """
+    text = str(value)
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    body = "".join(
+        "\\" + char
+        if char in ("\\", quote)
+        else char
+        if char.isprintable()
+        else _escape(char)
+        for char in text
+    )
+    return f"{quote}{body}{quote}"
+
+
+def toml_string(value: object) -> str:
+    """Return ``value`` as a TOML basic string (printable Unicode kept as it is)."""
+    body = "".join(
+        "\\" + char
+        if char in ('"', "\\")
+        else char
+        if char == "\t" or (char >= " " and char != "\x7f")
+        else f"\\u{ord(char):04X}"
+        for char in str(value)
+    )
+    return f'"{body}"'
+
+
+class QuotingExtension(Extension):
+    """Adds the ``python_string`` and ``toml_string`` filters."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters["python_string"] = python_string
+        environment.filters["toml_string"] = toml_string

@@ -1,0 +1,1 @@
+"""The test suite; its fixtures are in conftest.py."""

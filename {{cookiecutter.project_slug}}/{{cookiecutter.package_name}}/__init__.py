@@ -1,0 +1,1 @@
+"""An HTTP API that hands its slow work to background tasks."""

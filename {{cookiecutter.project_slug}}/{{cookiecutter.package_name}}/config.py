@@ -1,0 +1,25 @@
+"""Settings, read from environment variables prefixed with ``APP_`` or from ``.env``."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="APP_", env_file=".env", extra="ignore"
+    )
+
+    log_file: Path = Path("log.txt")
+    """The file the background tasks append their lines to (``APP_LOG_FILE``)."""
+
+
+async def get_settings(request: Request) -> Settings:
+    """Return the settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
