@@ -1,8 +1,8 @@
 """Jinja filters that turn an answer into a string literal for the file it lands in.
 
-Cookiecutter loads this module through ``_extensions`` in cookiecutter.json. Answers are
-free text: a project name may hold quotes, backslashes or any Unicode letter, and it must
-still give a file that parses and that the formatter leaves alone.
+Cookiecutter loads this module through ``_extensions`` in cookiecutter.json. Answers
+are free text: a project name may hold quotes, backslashes or any Unicode letter, and
+it must still give a file that parses and that the formatter leaves alone.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ def _escape(char: str) -> str:
 
 
 def python_string(value: object) -> str:
-    """Return ``value`` as a Python string literal, quoted the way ruff format quotes it.
+    """Return ``value`` as a Python string literal, quoted as ruff format quotes it.
 
-    Double quotes, unless the text holds more double than single quotes; so formatting the
-    generated file never rewrites the literal.
+    Double quotes, unless the text holds more double than single quotes; so formatting
+    the generated file never rewrites the literal.
     """
     text = str(value)
     quote = "'" if text.count('"') > text.count("'") else '"'

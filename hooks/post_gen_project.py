@@ -1,9 +1,9 @@
 """Keep what the answers chose and nothing else.
 
-The template renders every variant under ``_variants/``; this hook merges the chosen ones
-into the project and deletes the folder. A variant folder mirrors the project's layout, so
-its files land under neutral names (``tests/``, the package, ``LICENSE``) and the project
-never shows which variants it was not given.
+The template renders every variant under ``_variants/``; this hook merges the chosen
+ones into the project and deletes the folder. A variant folder mirrors the project's
+layout, so its files land under neutral names (``tests/``, the package, ``LICENSE``)
+and the project never shows which variants it was not given.
 Standard library only: this runs on the user's machine, on any OS.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 VARIANTS_DIR = "_variants"
 
-# What each answer owns: for every option, the variant folders that each choice merges
-# into the project. Adding an option, or a choice, is adding an entry here and its folder
-# under _variants/.
+# What each answer owns: for every option, the variant folders that each choice
+# merges into the project. Adding an option, or a choice, is adding an entry here
+# and its folder under _variants/.
 VARIANTS_BY_ANSWER: dict[str, dict[str, tuple[str, ...]]] = {
     "task_pattern": {
         "add_task": ("in_process", "add_task"),

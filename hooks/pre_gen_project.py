@@ -12,6 +12,8 @@ import keyword
 import re
 import sys
 
+# Longer names would push the generated imports past the formatter's line length.
+MAX_NAME_LENGTH = 50
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
 EMAIL = re.compile(r"[^@\s\"'<>(),;:]+@[^@\s\"'<>(),;:]+\.[^@\s\"'<>(),;:.]+")
@@ -69,14 +71,23 @@ def _package_taken(name: str) -> bool:
     return keyword.iskeyword(name) or name in TAKEN_IMPORT_NAMES
 
 
-def check_slug(value: str) -> str | None:
-    if SLUG.fullmatch(value):
+def check_length(name: str, value: str, example: str) -> str | None:
+    if len(value) <= MAX_NAME_LENGTH:
         return None
     return (
-        f"project_slug {value!r} is not valid: use lowercase letters, digits and single"
-        " hyphens, starting with a letter, for example"
-        f" {_suggest_slug(value)!r}"
+        f"{name} {value!r} is longer than {MAX_NAME_LENGTH} characters,"
+        f" for example {example!r}"
     )
+
+
+def check_slug(value: str) -> str | None:
+    if not SLUG.fullmatch(value):
+        return (
+            f"project_slug {value!r} is not valid: use lowercase letters, digits"
+            " and single hyphens, starting with a letter, for example"
+            f" {_suggest_slug(value)!r}"
+        )
+    return check_length("project_slug", value, DEFAULT_SLUG)
 
 
 def check_package(value: str) -> str | None:
@@ -90,14 +101,16 @@ def check_package(value: str) -> str | None:
     elif value in TAKEN_IMPORT_NAMES:
         reason = "would shadow a module the app imports"
     else:
-        return None
+        return check_length("package_name", value, DEFAULT_PACKAGE)
     return f"package_name {value!r} {reason}, for example {_suggest_package(value)!r}"
 
 
 def check_email(value: str) -> str | None:
     if EMAIL.fullmatch(value):
         return None
-    return f"author_email {value!r} is not an email address, for example 'you@example.com'"
+    return (
+        f"author_email {value!r} is not an email address, for example 'you@example.com'"
+    )
 
 
 def check_version(value: str) -> str | None:
@@ -137,7 +150,9 @@ def find_problems(answers: dict[str, object]) -> list[str]:
         check_email(str(answers["author_email"])),
         check_version(str(answers["version"])),
     ]
-    problems += [check_available(name, str(answers[name])) for name in NOT_YET_AVAILABLE]
+    problems += [
+        check_available(name, str(answers[name])) for name in NOT_YET_AVAILABLE
+    ]
     return [problem for problem in problems if problem]
 
 

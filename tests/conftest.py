@@ -1,0 +1,87 @@
+"""Baking projects from the template, for every test of the template."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cookiecutter.main import cookiecutter
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+CHOICES: dict[str, list[str]] = {
+    name: value
+    for name, value in json.loads(
+        (TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8")
+    ).items()
+    if isinstance(value, list)
+}
+# The patterns this version of the template generates.
+PATTERNS = ["add_task", "dependency_injected"]
+
+Bake = Callable[..., Path]
+
+
+def bake_project(output_dir: Path, **answers: str) -> Path:
+    """Generate a project from the defaults and ``answers``; return its path."""
+    return Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            no_input=True,
+            extra_context=answers,
+            output_dir=str(output_dir),
+        )
+    )
+
+
+@pytest.fixture
+def bake(tmp_path: Path) -> Bake:
+    return lambda **answers: bake_project(tmp_path, **answers)
+
+
+@pytest.fixture(scope="session")
+def baked_patterns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One default project per pattern, shared by the tests that only read it."""
+    return {
+        pattern: bake_project(tmp_path_factory.mktemp(pattern), task_pattern=pattern)
+        for pattern in PATTERNS
+    }
+
+
+def run_cookiecutter(output_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the cookiecutter command line on the template, as a user would."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            str(TEMPLATE_DIR),
+            "--output-dir",
+            str(output_dir),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=120,
+    )
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under CI a skipped test fails the run: a skip would hide what did not run."""
+    if os.environ.get("CI") and _skipped:
+        print(f"\nCI is set and {len(_skipped)} test(s) were skipped:", *_skipped)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,238 @@
+"""Every pattern and every license bakes into exactly the expected, clean project."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from conftest import CHOICES, PATTERNS, TEMPLATE_DIR, Bake
+from cookiecutter.main import cookiecutter
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+PACKAGE = "background_tasks_app"
+
+EXPECTED_FILES = {
+    "add_task": {
+        ".cookiecutter.json",
+        ".gitignore",
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        f"{PACKAGE}/__init__.py",
+        f"{PACKAGE}/background.py",
+        f"{PACKAGE}/config.py",
+        f"{PACKAGE}/log_file.py",
+        f"{PACKAGE}/main.py",
+        f"{PACKAGE}/notifications.py",
+        f"{PACKAGE}/params.py",
+        f"{PACKAGE}/tasks.py",
+        "tests/__init__.py",
+        "tests/conftest.py",
+        "tests/test_health.py",
+        "tests/test_log_file.py",
+        "tests/test_notifications.py",
+    },
+    "dependency_injected": {
+        ".cookiecutter.json",
+        ".gitignore",
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        f"{PACKAGE}/__init__.py",
+        f"{PACKAGE}/background.py",
+        f"{PACKAGE}/config.py",
+        f"{PACKAGE}/dependencies.py",
+        f"{PACKAGE}/log_file.py",
+        f"{PACKAGE}/main.py",
+        f"{PACKAGE}/notifications.py",
+        f"{PACKAGE}/params.py",
+        f"{PACKAGE}/tasks.py",
+        "tests/__init__.py",
+        "tests/conftest.py",
+        "tests/test_health.py",
+        "tests/test_log_file.py",
+        "tests/test_notifications.py",
+    },
+}
+
+# Words that belong to one choice only: a project with another choice never shows them.
+MARKERS = {
+    "task_pattern": {
+        "add_task": [r"Notification sent in the background", r"write_notification"],
+        "dependency_injected": [
+            r"dependency_injected",
+            r"DeferredLog",
+            r"found query",
+            r"Message sent",
+            r"sub-dependenc",
+        ],
+        "celery": [r"(?i)celery"],
+    },
+    "license": {
+        "MIT": [r"\bMIT\b"],
+        "Apache-2.0": [r"Apache"],
+        "BSD-3-Clause": [r"\bBSD\b"],
+        "Proprietary": [r"Private :: Do Not Upload"],
+    },
+}
+
+TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|cookiecutter|_variants")
+
+LICENSE_FIRST_LINES = {
+    "MIT": "MIT License",
+    "Apache-2.0": "Apache License",
+    "BSD-3-Clause": "BSD 3-Clause License",
+}
+
+BAKES = [
+    pytest.param(pattern, license_, id=f"{pattern}-{license_}")
+    for pattern in PATTERNS
+    for license_ in CHOICES["license"]
+]
+
+
+def project_files(project: Path) -> dict[str, str]:
+    return {
+        path.relative_to(project).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(project.rglob("*"))
+        if path.is_file()
+    }
+
+
+def run_ruff(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("pattern", "license_"), BAKES)
+def test_bake_is_complete_and_clean(bake: Bake, pattern: str, license_: str) -> None:
+    project = bake(task_pattern=pattern, license=license_)
+    files = project_files(project)
+
+    expected = set(EXPECTED_FILES[pattern])
+    if license_ == "Proprietary":
+        expected.remove("LICENSE")
+    assert set(files) == expected
+    assert project.name == "background-tasks-app"
+
+    for name, text in files.items():
+        assert text.strip(), f"{name} is empty"
+        leftover = (
+            None if name == ".cookiecutter.json" else TEMPLATE_SYNTAX.search(text)
+        )
+        assert leftover is None, f"{name} holds {leftover.group()!r}"
+        if name.endswith(".py"):
+            compile(text, name, "exec")
+
+    chosen = {"task_pattern": pattern, "license": license_}
+    for option, markers in MARKERS.items():
+        for choice, patterns in markers.items():
+            if choice == chosen[option]:
+                continue
+            for marker in patterns:
+                for name, text in files.items():
+                    found = re.search(marker, text)
+                    assert found is None, f"{name} mentions {choice}: {found.group()!r}"
+
+    check = run_ruff(project, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    formatted = run_ruff(project, "format", "--check")
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+
+
+@pytest.mark.parametrize("license_", CHOICES["license"])
+def test_license_matches_the_choice(bake: Bake, license_: str) -> None:
+    project = bake(license=license_, author_name="Ada Lovelace")
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    license_file = project / "LICENSE"
+
+    if license_ == "Proprietary":
+        assert not license_file.exists()
+        assert "license" not in metadata["project"]
+        assert "Private :: Do Not Upload" in metadata["project"]["classifiers"]
+        return
+    text = license_file.read_text(encoding="utf-8")
+    assert text.splitlines()[0].strip() == LICENSE_FIRST_LINES[license_]
+    assert metadata["project"]["license"] == license_
+    assert metadata["project"]["license-files"] == ["LICENSE"]
+    if license_ != "Apache-2.0":  # Apache's text carries no copyright line of its own
+        year = datetime.now(timezone.utc).year
+        assert f"Copyright (c) {year}" in text
+        assert "Ada Lovelace" in text
+
+
+def test_metadata_and_answers_file_hold_the_answers(bake: Bake) -> None:
+    answers = {
+        "project_name": "Mail Relay",
+        "description": "Relays mail in the background.",
+        "author_name": "Grace Hopper",
+        "author_email": "grace@example.org",
+        "version": "2.1.0rc1",
+        "task_pattern": "dependency_injected",
+        "license": "BSD-3-Clause",
+    }
+    project = bake(**answers)
+    project_table = tomllib.loads(
+        (project / "pyproject.toml").read_text(encoding="utf-8")
+    )["project"]
+    saved = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+
+    assert project.name == "mail-relay"
+    assert (project / "mail_relay" / "main.py").is_file()
+    assert project_table["name"] == "mail-relay"
+    assert project_table["version"] == "2.1.0rc1"
+    assert project_table["description"] == "Relays mail in the background."
+    assert project_table["authors"] == [
+        {"name": "Grace Hopper", "email": "grace@example.org"}
+    ]
+    assert saved == {
+        "cookiecutter": {
+            **answers,
+            "project_slug": "mail-relay",
+            "package_name": "mail_relay",
+        }
+    }
+
+
+def test_the_answers_file_replays_the_same_project(bake: Bake, tmp_path: Path) -> None:
+    first = bake(
+        project_name="Replayed Service",
+        task_pattern="dependency_injected",
+        license="Apache-2.0",
+    )
+    second_dir = tmp_path / "replayed"
+
+    second = Path(
+        cookiecutter(
+            str(TEMPLATE_DIR),
+            replay=str(first / ".cookiecutter.json"),
+            output_dir=str(second_dir),
+        )
+    )
+
+    assert project_files(second) == project_files(first)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_readme_gives_the_install_and_run_and_test_commands(
+    baked_patterns: dict[str, Path], pattern: str
+) -> None:
+    readme = (baked_patterns[pattern] / "README.md").read_text(encoding="utf-8")
+
+    assert "pip install -e . && fastapi run" in readme
+    assert "pip install -e '.[dev]' && pytest" in readme
+    assert "APP_LOG_FILE" in readme

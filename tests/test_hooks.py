@@ -1,0 +1,297 @@
+"""Unit tests of the hooks and of the quoting filters, without baking."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import CHOICES, TEMPLATE_DIR
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+
+def load(path: Path) -> ModuleType:
+    """Import a hook file as it is in the template: its Jinja sits in a string only."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pre_gen = load(TEMPLATE_DIR / "hooks" / "pre_gen_project.py")
+post_gen = load(TEMPLATE_DIR / "hooks" / "post_gen_project.py")
+extensions = load(TEMPLATE_DIR / "local_extensions.py")
+
+VALID = {
+    "project_name": "Background Tasks App",
+    "project_slug": "background-tasks-app",
+    "package_name": "background_tasks_app",
+    "description": "A FastAPI service.",
+    "author_name": "Ada Lovelace",
+    "author_email": "ada@example.com",
+    "version": "0.1.0",
+    "task_pattern": "add_task",
+    "license": "MIT",
+}
+
+
+def test_valid_answers_have_no_problem() -> None:
+    assert pre_gen.find_problems(VALID) == []
+
+
+@pytest.mark.parametrize(
+    "slug", ["app", "background-tasks-app", "api2", "a1-b2-c3", "x" * 50]
+)
+def test_good_slugs(slug: str) -> None:
+    assert pre_gen.check_slug(slug) is None
+
+
+@pytest.mark.parametrize(
+    ("slug", "suggestion"),
+    [
+        ("../evil", "evil"),
+        ("Has Spaces", "has-spaces"),
+        ("1abc", "background-tasks-app"),
+        ("trailing-", "trailing"),
+        ("double--hyphen", "double-hyphen"),
+        ("under_score", "under-score"),
+        ("", "background-tasks-app"),
+    ],
+)
+def test_bad_slugs_name_the_value_and_suggest_a_valid_one(
+    slug: str, suggestion: str
+) -> None:
+    message = pre_gen.check_slug(slug)
+
+    assert message.startswith(f"project_slug {slug!r} ")
+    assert message.endswith(f"for example {suggestion!r}")
+    assert pre_gen.check_slug(suggestion) is None
+
+
+@pytest.mark.parametrize("package", ["app", "background_tasks_app", "api_v2"])
+def test_good_package_names(package: str) -> None:
+    assert pre_gen.check_package(package) is None
+
+
+@pytest.mark.parametrize(
+    ("package", "reason"),
+    [
+        ("class", "is a Python keyword"),
+        ("fastapi", "would shadow a module the app imports"),
+        ("tests", "would shadow a module the app imports"),
+        ("json", "would shadow a module the app imports"),
+        ("bad-name", "is not a Python import name"),
+        ("Upper", "is not a Python import name"),
+        ("_private", "is not a Python import name"),
+        ("a" * 51, "is longer than 50 characters"),
+    ],
+)
+def test_bad_package_names_say_why(package: str, reason: str) -> None:
+    message = pre_gen.check_package(package)
+
+    assert message.startswith(f"package_name {package!r} {reason}")
+    suggestion = message.rsplit("for example ", 1)[1]
+    assert pre_gen.check_package(ast.literal_eval(suggestion)) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "valid"),
+    [
+        ("ada@example.com", True),
+        ("first.last+tag@mail.example.org", True),
+        ("not-an-email", False),
+        ("ada@", False),
+        ("ada@example", False),
+        ("two@at@example.com", False),
+        ("spa ce@example.com", False),
+        ('quote"@example.com', False),
+    ],
+)
+def test_email(email: str, valid: bool) -> None:
+    assert (pre_gen.check_email(email) is None) is valid
+
+
+@pytest.mark.parametrize(
+    ("version", "valid"),
+    [
+        ("0.1.0", True),
+        ("1.0", True),
+        ("2.0rc1", True),
+        ("1.0.post1.dev3", True),
+        ("1!2.0", True),
+        ("one", False),
+        ("v1.0", False),
+        ("1.0-beta", False),
+        ("01.0", False),
+    ],
+)
+def test_version(version: str, valid: bool) -> None:
+    assert (pre_gen.check_version(version) is None) is valid
+
+
+@pytest.mark.parametrize("text", ["", "   ", "two\nlines", "bell\x07", "tab\tinside"])
+def test_free_text_must_be_one_printable_line(text: str) -> None:
+    message = pre_gen.check_single_line("author_name", text)
+
+    assert message == (
+        f"author_name {text!r} must be one line of printable text,"
+        " for example 'Author name'"
+    )
+
+
+def test_every_wrong_answer_is_reported_at_once() -> None:
+    answers = {**VALID, "project_slug": "1abc", "author_email": "nope"}
+
+    problems = pre_gen.find_problems(answers)
+
+    assert [problem.split()[0] for problem in problems] == [
+        "project_slug",
+        "author_email",
+    ]
+
+
+def test_main_prints_one_error_line_per_problem_and_fails(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert pre_gen.main({**VALID, "version": "one"}) == 1
+    assert capsys.readouterr().err == (
+        "ERROR: version 'one' is not a PEP 440 version, for example '0.1.0'\n"
+    )
+    assert pre_gen.main(VALID) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_table_covers_every_choice_of_cookiecutter_json() -> None:
+    for option, choices in post_gen.VARIANTS_BY_ANSWER.items():
+        assert list(choices) == CHOICES[option]
+
+
+def test_every_variant_folder_is_owned_by_the_table_and_exists() -> None:
+    variants_dir = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "_variants"
+    on_disk = {path.name for path in variants_dir.iterdir()}
+    in_table = {
+        variant
+        for choices in post_gen.VARIANTS_BY_ANSWER.values()
+        for variants in choices.values()
+        for variant in variants
+    }
+    unavailable = {
+        variant
+        for option, values in pre_gen.NOT_YET_AVAILABLE.items()
+        for value in values
+        for variant in post_gen.VARIANTS_BY_ANSWER[option][value]
+    }
+
+    assert on_disk == in_table - unavailable
+
+
+def test_chosen_variants_follow_the_table() -> None:
+    assert post_gen.chosen_variants(VALID) == ["in_process", "add_task", "license_mit"]
+    assert post_gen.chosen_variants(
+        {**VALID, "task_pattern": "dependency_injected", "license": "Proprietary"}
+    ) == ["in_process", "dependency_injected"]
+
+
+def make_tree(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_prune_merges_the_chosen_variants_and_drops_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        post_gen,
+        "VARIANTS_BY_ANSWER",
+        {"pattern": {"a": ("shared", "only_a"), "b": ("shared", "only_b")}},
+    )
+    make_tree(
+        tmp_path,
+        {
+            "README.md": "common",
+            "pkg/__init__.py": "common",
+            "_variants/shared/pkg/shared.py": "shared",
+            "_variants/only_a/pkg/work.py": "a",
+            "_variants/only_a/tests/test_work.py": "a",
+            "_variants/only_b/pkg/work.py": "b",
+        },
+    )
+
+    post_gen.prune(tmp_path, {"pattern": "a"})
+
+    assert tree(tmp_path) == {
+        "README.md": "common",
+        "pkg/__init__.py": "common",
+        "pkg/shared.py": "shared",
+        "pkg/work.py": "a",
+        "tests/test_work.py": "a",
+    }
+
+
+def test_a_variant_never_overwrites_a_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"pkg/main.py": "common", "_variants/x/pkg/main.py": "x"})
+
+    with pytest.raises(FileExistsError, match=r"'x' would overwrite pkg/main\.py"):
+        post_gen.merge_variant(tmp_path / "_variants" / "x", tmp_path)
+    assert tree(tmp_path) == {
+        "pkg/main.py": "common",
+        "_variants/x/pkg/main.py": "x",
+    }
+
+
+def test_a_missing_variant_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="'gone' is missing"):
+        post_gen.merge_variant(tmp_path / "_variants" / "gone", tmp_path)
+
+
+AWKWARD_TEXT = [
+    "plain",
+    "O'Reilly",
+    'say "hi"',
+    "both ' and \"",
+    'more "double" than \'single\' "quotes"',
+    "back\\slash\\",
+    '"""triple"""',
+    "Zoë 日本語 😀",
+    "tab\there",
+    "new\nline\r\x00\x7f\u2028",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXT)
+def test_python_string_round_trips(text: str) -> None:
+    literal = extensions.python_string(text)
+
+    assert ast.literal_eval(literal) == text
+    assert "\n" not in literal
+
+
+@pytest.mark.parametrize("text", AWKWARD_TEXT)
+def test_toml_string_round_trips(text: str) -> None:
+    assert tomllib.loads(f"x = {extensions.toml_string(text)}")["x"] == text
+
+
+def test_python_string_prefers_double_quotes_as_ruff_does() -> None:
+    assert extensions.python_string("O'Reilly") == '"O\'Reilly"'
+    assert extensions.python_string('say "hi"') == "'say \"hi\"'"
+    assert extensions.python_string("Zoë") == '"Zoë"'
