@@ -43,7 +43,17 @@ def installed(
     created = run(uv, "venv", "--quiet", "--python", sys.executable, str(venv))
     assert created.returncode == 0, created.stderr
     python = venv_bin(venv, "python")
-    install = run(uv, "pip", "install", "--python", python, "-e", f"{project}[dev]")
+    # Compiled at install time, as pip does, so the suite starts as it would for users.
+    install = run(
+        uv,
+        "pip",
+        "install",
+        "--compile-bytecode",
+        "--python",
+        python,
+        "-e",
+        f"{project}[dev]",
+    )
     assert install.returncode == 0, install.stderr
     return project, venv
 
