@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,25 @@ CHOICES: dict[str, list[str]] = {
 PATTERNS = ["add_task", "dependency_injected"]
 
 Bake = Callable[..., Path]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cookiecutter_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep cookiecutter's replay files and clones out of the user's home folder."""
+    home = tmp_path_factory.mktemp("cookiecutter-home")
+    config = home / "config.yaml"
+    config.write_text(
+        f"replay_dir: {json.dumps(str(home / 'replay'))}\n"
+        f"cookiecutters_dir: {json.dumps(str(home / 'clones'))}\n",
+        encoding="utf-8",
+    )
+    previous = os.environ.get("COOKIECUTTER_CONFIG")
+    os.environ["COOKIECUTTER_CONFIG"] = str(config)
+    yield home
+    if previous is None:
+        del os.environ["COOKIECUTTER_CONFIG"]
+    else:
+        os.environ["COOKIECUTTER_CONFIG"] = previous
 
 
 def bake_project(output_dir: Path, **answers: str) -> Path:
@@ -52,14 +71,16 @@ def baked_patterns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def run_cookiecutter(output_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cookiecutter(
+    output_dir: Path, *args: str, template: str = str(TEMPLATE_DIR)
+) -> subprocess.CompletedProcess[str]:
     """Run the cookiecutter command line on the template, as a user would."""
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "cookiecutter",
-            str(TEMPLATE_DIR),
+            template,
             "--output-dir",
             str(output_dir),
             *args,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import CHOICES, PATTERNS, TEMPLATE_DIR, Bake
+from conftest import CHOICES, PATTERNS, TEMPLATE_DIR, Bake, run_cookiecutter
 from cookiecutter.main import cookiecutter
 
 if sys.version_info >= (3, 11):
@@ -236,3 +237,25 @@ def test_readme_gives_the_install_and_run_and_test_commands(
     assert "pip install -e . && fastapi run" in readme
     assert "pip install -e '.[dev]' && pytest" in readme
     assert "APP_LOG_FILE" in readme
+
+
+def test_generates_from_a_git_repository_as_from_github(tmp_path: Path) -> None:
+    """``cookiecutter gh:...`` clones the repository first; a file URL does the same."""
+    repo = tmp_path / "bgtasks-template"
+    shutil.copytree(
+        TEMPLATE_DIR,
+        repo,
+        ignore=shutil.ignore_patterns(".git", ".venv", "*cache*", "__pycache__"),
+    )
+    for command in (
+        ["init", "--quiet"],
+        ["add", "--all"],
+        ["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "t"],
+    ):
+        subprocess.run(["git", *command], cwd=repo, check=True)
+    output_dir = tmp_path / "out"
+
+    result = run_cookiecutter(output_dir, "--no-input", template=f"git+{repo.as_uri()}")
+
+    assert result.returncode == 0, result.stderr
+    assert (output_dir / "background-tasks-app" / "background_tasks_app").is_dir()
