@@ -70,8 +70,12 @@ def prune(project_dir: Path, answers: dict[str, object]) -> None:
 
 
 if __name__ == "__main__":
+    project = Path.cwd()
     try:
-        prune(Path.cwd(), json.loads(r"""{{ cookiecutter | tojson }}"""))
+        prune(project, json.loads(r"""{{ cookiecutter | tojson }}"""))
     except (OSError, KeyError) as error:
         print(f"ERROR: could not arrange the project: {error}", file=sys.stderr)
         sys.exit(1)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    print(f"Created {project}: its README.md says how to run and test it.")

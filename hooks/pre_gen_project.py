@@ -144,9 +144,14 @@ def check_available(name: str, value: str) -> str | None:
 def find_problems(answers: dict[str, object]) -> list[str]:
     """Return one message for each answer that would give a broken project."""
     problems = [check_single_line(name, str(answers[name])) for name in FREE_TEXT]
+    slug, package = str(answers["project_slug"]), str(answers["package_name"])
+    slug_problem = check_slug(slug)
+    # The default package name is the slug with underscores: when the slug is wrong,
+    # fixing it fixes that package name too, so only the slug is reported.
+    derived = package == slug.replace("-", "_")
     problems += [
-        check_slug(str(answers["project_slug"])),
-        check_package(str(answers["package_name"])),
+        slug_problem,
+        None if slug_problem and derived else check_package(package),
         check_email(str(answers["author_email"])),
         check_version(str(answers["version"])),
     ]

@@ -55,6 +55,7 @@ def test_a_hostile_name_gives_a_valid_project_and_runs_nothing(
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FastAPI"
         for keyword in node.keywords
+        if keyword.arg in ("title", "description")
     }
     assert keywords["title"] == keywords["description"] == name
     assert (project / "README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")

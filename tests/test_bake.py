@@ -38,6 +38,8 @@ EXPECTED_FILES = {
         f"{PACKAGE}/tasks.py",
         "tests/__init__.py",
         "tests/conftest.py",
+        "tests/support.py",
+        "tests/test_background.py",
         "tests/test_health.py",
         "tests/test_log_file.py",
         "tests/test_notifications.py",
@@ -59,6 +61,8 @@ EXPECTED_FILES = {
         f"{PACKAGE}/tasks.py",
         "tests/__init__.py",
         "tests/conftest.py",
+        "tests/support.py",
+        "tests/test_background.py",
         "tests/test_health.py",
         "tests/test_log_file.py",
         "tests/test_notifications.py",
@@ -195,7 +199,10 @@ def test_metadata_and_answers_file_hold_the_answers(bake: Bake) -> None:
     assert project.name == "mail-relay"
     assert (project / "mail_relay" / "main.py").is_file()
     assert project_table["name"] == "mail-relay"
-    assert project_table["version"] == "2.1.0rc1"
+    assert project_table["dynamic"] == ["version"]
+    assert '__version__ = "2.1.0rc1"' in (
+        project / "mail_relay" / "__init__.py"
+    ).read_text(encoding="utf-8")
     assert project_table["description"] == "Relays mail in the background."
     assert project_table["authors"] == [
         {"name": "Grace Hopper", "email": "grace@example.org"}
@@ -258,4 +265,8 @@ def test_generates_from_a_git_repository_as_from_github(tmp_path: Path) -> None:
     result = run_cookiecutter(output_dir, "--no-input", template=f"git+{repo.as_uri()}")
 
     assert result.returncode == 0, result.stderr
-    assert (output_dir / "background-tasks-app" / "background_tasks_app").is_dir()
+    project = output_dir / "background-tasks-app"
+    assert (project / "background_tasks_app").is_dir()
+    assert f"Created {project}: its README.md says how to run and test it." in (
+        result.stdout.splitlines()
+    )

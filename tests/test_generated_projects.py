@@ -1,13 +1,19 @@
-"""Each pattern's project installs from its pyproject, passes its suite and serves."""
+"""Each pattern's project installs from its pyproject, passes its suite and serves.
+
+One test per pattern and environment: it installs the project into a fresh venv, then
+checks every module imports, the project's own suite passes with nothing skipped, and
+``fastapi run`` serves the app. (The checks share one test, and so one venv, because
+an install costs seconds and xdist cannot pin a fixture's users to one worker.)
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,46 +26,64 @@ from uv import find_uv_bin
 
 DEADLINE_SECONDS = 30.0
 
+# The oldest supported Python with the lowest versions pyproject.toml allows for its
+# direct dependencies, and the newest Python with the newest versions: together they
+# show that the declared Python range and the lower bounds hold.
+ENVIRONMENTS = {"oldest": ("3.10", "lowest-direct"), "newest": ("3.13", "highest")}
+
+# The projects' runs may cache bytecode, as they do for users: later runs start faster.
+PROJECT_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env=PROJECT_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
 
 def venv_bin(venv: Path, name: str) -> str:
     return str(venv / ("Scripts" if os.name == "nt" else "bin") / name)
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args, cwd=cwd, capture_output=True, text=True, check=False, timeout=300
-    )
+def find_python(version: str) -> str | None:
+    """Return a working interpreter of ``version`` from PATH or pyenv, or None."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(map(str, pyenv_root.glob(f"versions/{version}.*/bin/python3")))
+    for candidate in filter(None, candidates):
+        if run(candidate, "-c", "import sys; print(sys.version)").returncode == 0:
+            return candidate
+    return None
 
 
-@pytest.fixture(scope="module", params=PATTERNS)
-def installed(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, Path]:
-    """A fresh project of the pattern, installed with its dev extra in a new venv."""
-    root = tmp_path_factory.mktemp(request.param)
-    project = bake_project(root, task_pattern=request.param)
-    venv = root / "venv"
+def install(project: Path, venv: Path, version: str, resolution: str) -> None:
+    interpreter = find_python(version)
+    if interpreter is None:
+        pytest.skip(f"Python {version} not found: install it to test the project on it")
     uv = find_uv_bin()
-    created = run(uv, "venv", "--quiet", "--python", sys.executable, str(venv))
+    created = run(uv, "venv", "--quiet", "--python", interpreter, str(venv))
     assert created.returncode == 0, created.stderr
-    python = venv_bin(venv, "python")
-    # Compiled at install time, as pip does, so the suite starts as it would for users.
-    install = run(
+    installed = run(
         uv,
         "pip",
         "install",
-        "--compile-bytecode",
+        "--resolution",
+        resolution,
         "--python",
-        python,
+        venv_bin(venv, "python"),
         "-e",
         f"{project}[dev]",
     )
-    assert install.returncode == 0, install.stderr
-    return project, venv
+    assert installed.returncode == 0, installed.stderr
 
 
-def test_every_module_imports(installed: tuple[Path, Path]) -> None:
-    project, venv = installed
+def check_every_module_imports(project: Path, venv: Path) -> None:
     package = project / "background_tasks_app"
     modules = sorted(f"{package.name}.{path.stem}" for path in package.glob("*.py"))
     script = "import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]"
@@ -67,14 +91,10 @@ def test_every_module_imports(installed: tuple[Path, Path]) -> None:
     result = run(venv_bin(venv, "python"), "-c", script, *modules, cwd=project.parent)
 
     assert result.returncode == 0, result.stderr
-    assert len(modules) >= 8
+    assert len(modules) >= 8, modules
 
 
-def test_its_own_suite_passes_with_nothing_skipped(
-    installed: tuple[Path, Path],
-) -> None:
-    project, venv = installed
-
+def check_suite_passes_with_nothing_skipped(project: Path, venv: Path) -> None:
     result = run(
         venv_bin(venv, "python"), "-m", "pytest", "-p", "no:cacheprovider", cwd=project
     )
@@ -108,17 +128,13 @@ def answers(url: str) -> bool:
         return False
 
 
-def test_fastapi_run_serves_the_app(
-    installed: tuple[Path, Path], tmp_path: Path
-) -> None:
-    project, venv = installed
-    log_file = tmp_path / "log.txt"
+def check_fastapi_run_serves_the_app(project: Path, venv: Path, log_file: Path) -> None:
     port = str(free_port())
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", port],
         cwd=project,
-        env={**os.environ, "APP_LOG_FILE": str(log_file)},
+        env={**PROJECT_ENV, "APP_LOG_FILE": str(log_file)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -138,4 +154,19 @@ def test_fastapi_run_serves_the_app(
         output, _ = server.communicate(timeout=DEADLINE_SECONDS)
     assert "ada@example.com" in log_file.read_text(encoding="utf-8")
     assert body["message"] in {"Notification sent in the background", "Message sent"}
-    assert "Traceback" not in output
+    assert "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_installs_imports_passes_its_suite_and_serves(
+    tmp_path: Path, pattern: str, environment: str
+) -> None:
+    project = bake_project(tmp_path, task_pattern=pattern)
+    venv = tmp_path / "venv"
+
+    install(project, venv, *ENVIRONMENTS[environment])
+
+    check_every_module_imports(project, venv)
+    check_suite_passes_with_nothing_skipped(project, venv)
+    check_fastapi_run_serves_the_app(project, venv, tmp_path / "log.txt")

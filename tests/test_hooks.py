@@ -159,6 +159,17 @@ def test_every_wrong_answer_is_reported_at_once() -> None:
     ]
 
 
+def test_a_package_name_derived_from_a_wrong_slug_is_not_reported_twice() -> None:
+    derived = {**VALID, "project_slug": "Has Spaces", "package_name": "Has Spaces"}
+    chosen = {**VALID, "project_slug": "Has Spaces", "package_name": "class"}
+
+    assert [p.split()[0] for p in pre_gen.find_problems(derived)] == ["project_slug"]
+    assert [p.split()[0] for p in pre_gen.find_problems(chosen)] == [
+        "project_slug",
+        "package_name",
+    ]
+
+
 def test_main_prints_one_error_line_per_problem_and_fails(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from . import __version__
 from .config import Settings
 from .notifications import router as notifications_router
 
@@ -16,7 +17,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title={{ cookiecutter.project_name | python_string }},
         description={{ cookiecutter.description | python_string }},
-        version={{ cookiecutter.version | python_string }},
+        version=__version__,
     )
     app.state.settings = settings if settings is not None else Settings()
     app.include_router(notifications_router)

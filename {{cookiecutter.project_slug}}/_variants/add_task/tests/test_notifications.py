@@ -5,7 +5,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import WriteGate
+from tests.support import WriteGate
 
 ADA_LINE = "notification for ada@example.com: some notification"
 
@@ -47,7 +47,7 @@ def test_the_response_does_not_wait_for_a_slow_task(
 
 
 @pytest.mark.usefixtures("first_write_fails")
-def test_a_failing_task_is_logged_and_the_next_one_still_runs(
+def test_a_failing_task_is_logged_and_the_client_still_gets_its_answer(
     client: TestClient,
     read_log: Callable[[], list[str]],
     caplog: pytest.LogCaptureFixture,

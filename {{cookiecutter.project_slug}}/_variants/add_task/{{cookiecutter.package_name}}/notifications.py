@@ -18,7 +18,10 @@ class Message(BaseModel):
 async def send_notification(
     email: RecipientEmail, background_tasks: BackgroundTasks, settings: SettingsDep
 ) -> Message:
-    """Schedule the notification and answer without waiting for it."""
+    """Notify `email` in the background.
+
+    Answers at once; the notification is written after the response has been sent.
+    """
     background_tasks.add_task(
         write_notification, settings.log_file, email, message="some notification"
     )

@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.dependencies import (
     get_query,
 )
 
-from tests.conftest import WriteGate
+from tests.support import WriteGate
 
 QUERY_LINE = "found query: hello"
 MESSAGE_LINE = "message to ada@example.com"

@@ -2,8 +2,8 @@
 
 FastAPI creates one ``BackgroundTasks`` per request and hands that same instance to the
 endpoint, to its dependencies and to their sub-dependencies. Every task added at any
-level runs after the response has been sent, in the order it was added: sub-dependency
-first, then dependency, then endpoint.
+level runs after the response has been sent, in the order it was added; dependencies
+run before the endpoint, so their tasks come first.
 """
 
 from pathlib import Path
@@ -39,13 +39,17 @@ DeferredLogDep = Annotated[DeferredLog, Depends(get_deferred_log)]
 
 def _single_line(value: str | None) -> str | None:
     if value is not None and not value.isprintable():
-        raise ValueError("must be one line of printable text, without line breaks")
+        raise ValueError(
+            "must be printable text: no line breaks, tabs or control characters"
+        )
     return value
 
 
 SearchQuery = Annotated[
     str | None,
-    Query(max_length=200, description="Text to record before the notification."),
+    Query(
+        max_length=200, description="When given, `found query: {q}` is logged first."
+    ),
     AfterValidator(_single_line),
 ]
 

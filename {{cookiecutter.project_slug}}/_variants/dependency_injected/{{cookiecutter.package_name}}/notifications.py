@@ -1,6 +1,4 @@
-"""The notification endpoint: its dependency and the endpoint itself schedule lines."""
-
-from typing import Annotated
+"""The notification endpoint: its query dependency and the endpoint schedule lines."""
 
 from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel
@@ -17,13 +15,13 @@ class Message(BaseModel):
     message: str
 
 
-@router.post("/send-notification/{email}")
+@router.post("/send-notification/{email}", dependencies=[Depends(get_query)])
 async def send_notification(
-    email: RecipientEmail,
-    background_tasks: BackgroundTasks,
-    settings: SettingsDep,
-    q: Annotated[str | None, Depends(get_query)],
+    email: RecipientEmail, background_tasks: BackgroundTasks, settings: SettingsDep
 ) -> Message:
-    """Schedule a line after the query dependency's line and answer at once."""
+    """Log a message to `email`, after the query when `q` is given.
+
+    Answers at once; the lines are written after the response has been sent.
+    """
     background_tasks.add_task(write_log, settings.log_file, f"message to {email}")
     return Message(message="Message sent")

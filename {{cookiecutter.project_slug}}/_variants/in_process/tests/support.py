@@ -1,0 +1,39 @@
+"""Helpers for the tests: waiting with a deadline, holding tasks back."""
+
+import threading
+from pathlib import Path
+
+from {{ cookiecutter.package_name }}.log_file import append_line
+
+# Upper bound for anything a test waits on: reaching it means the test failed.
+WAIT_SECONDS = 5.0
+
+
+class WriteGate:
+    """Holds every log write of the tasks until the test releases it."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self._released = threading.Event()
+        self._written = threading.Condition()
+        self._count = 0
+
+    def write(self, path: Path, text: str) -> None:
+        self.started.set()
+        if not self._released.wait(WAIT_SECONDS):
+            raise TimeoutError("the test never released the write")
+        append_line(path, text)
+        with self._written:
+            self._count += 1
+            self._written.notify_all()
+
+    def wait_until_started(self) -> None:
+        assert self.started.wait(WAIT_SECONDS), "no task started"
+
+    def release(self) -> None:
+        self._released.set()
+
+    def wait_until_written(self, count: int) -> None:
+        with self._written:
+            done = self._written.wait_for(lambda: self._count >= count, WAIT_SECONDS)
+        assert done, f"{self._count} of {count} writes finished"
