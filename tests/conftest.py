@@ -93,6 +93,19 @@ def run_cookiecutter(
     )
 
 
+def assert_ruff_clean(directory: Path) -> None:
+    """``ruff check`` and ``ruff format --check`` both pass in ``directory``."""
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "--no-cache", "."],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
 _skipped: list[str] = []
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import Bake, run_cookiecutter
+from conftest import Bake, assert_ruff_clean, run_cookiecutter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,15 +58,7 @@ def test_a_hostile_name_gives_a_valid_project_and_runs_nothing(
     }
     assert keywords["title"] == keywords["description"] == name
     assert (project / "README.md").read_text(encoding="utf-8").startswith(f"# {name}\n")
-    for args in (["check"], ["format", "--check"]):
-        ruff = subprocess.run(
-            [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert ruff.returncode == 0, ruff.stdout
+    assert_ruff_clean(project)
 
 
 def test_the_slug_and_package_derived_from_any_name_are_valid(bake: Bake) -> None:

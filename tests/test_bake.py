@@ -11,7 +11,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import CHOICES, PATTERNS, TEMPLATE_DIR, Bake, run_cookiecutter
+from conftest import (
+    CHOICES,
+    PATTERNS,
+    TEMPLATE_DIR,
+    Bake,
+    assert_ruff_clean,
+    run_cookiecutter,
+)
 from cookiecutter.main import cookiecutter
 
 if sys.version_info >= (3, 11):
@@ -21,52 +28,31 @@ else:
 
 PACKAGE = "background_tasks_app"
 
+IN_PROCESS_FILES = {
+    ".cookiecutter.json",
+    ".gitignore",
+    "LICENSE",
+    "README.md",
+    "pyproject.toml",
+    f"{PACKAGE}/__init__.py",
+    f"{PACKAGE}/background.py",
+    f"{PACKAGE}/config.py",
+    f"{PACKAGE}/log_file.py",
+    f"{PACKAGE}/main.py",
+    f"{PACKAGE}/notifications.py",
+    f"{PACKAGE}/params.py",
+    f"{PACKAGE}/tasks.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/support.py",
+    "tests/test_background.py",
+    "tests/test_health.py",
+    "tests/test_log_file.py",
+    "tests/test_notifications.py",
+}
 EXPECTED_FILES = {
-    "add_task": {
-        ".cookiecutter.json",
-        ".gitignore",
-        "LICENSE",
-        "README.md",
-        "pyproject.toml",
-        f"{PACKAGE}/__init__.py",
-        f"{PACKAGE}/background.py",
-        f"{PACKAGE}/config.py",
-        f"{PACKAGE}/log_file.py",
-        f"{PACKAGE}/main.py",
-        f"{PACKAGE}/notifications.py",
-        f"{PACKAGE}/params.py",
-        f"{PACKAGE}/tasks.py",
-        "tests/__init__.py",
-        "tests/conftest.py",
-        "tests/support.py",
-        "tests/test_background.py",
-        "tests/test_health.py",
-        "tests/test_log_file.py",
-        "tests/test_notifications.py",
-    },
-    "dependency_injected": {
-        ".cookiecutter.json",
-        ".gitignore",
-        "LICENSE",
-        "README.md",
-        "pyproject.toml",
-        f"{PACKAGE}/__init__.py",
-        f"{PACKAGE}/background.py",
-        f"{PACKAGE}/config.py",
-        f"{PACKAGE}/dependencies.py",
-        f"{PACKAGE}/log_file.py",
-        f"{PACKAGE}/main.py",
-        f"{PACKAGE}/notifications.py",
-        f"{PACKAGE}/params.py",
-        f"{PACKAGE}/tasks.py",
-        "tests/__init__.py",
-        "tests/conftest.py",
-        "tests/support.py",
-        "tests/test_background.py",
-        "tests/test_health.py",
-        "tests/test_log_file.py",
-        "tests/test_notifications.py",
-    },
+    "add_task": IN_PROCESS_FILES,
+    "dependency_injected": IN_PROCESS_FILES | {f"{PACKAGE}/dependencies.py"},
 }
 
 # Words that belong to one choice only: a project with another choice never shows them.
@@ -113,16 +99,6 @@ def project_files(project: Path) -> dict[str, str]:
     }
 
 
-def run_ruff(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "--no-cache", "."],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.mark.parametrize(("pattern", "license_"), BAKES)
 def test_bake_is_complete_and_clean(bake: Bake, pattern: str, license_: str) -> None:
     project = bake(task_pattern=pattern, license=license_)
@@ -153,10 +129,7 @@ def test_bake_is_complete_and_clean(bake: Bake, pattern: str, license_: str) -> 
                     found = re.search(marker, text)
                     assert found is None, f"{name} mentions {choice}: {found.group()!r}"
 
-    check = run_ruff(project, "check")
-    assert check.returncode == 0, check.stdout + check.stderr
-    formatted = run_ruff(project, "format", "--check")
-    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    assert_ruff_clean(project)
 
 
 @pytest.mark.parametrize("license_", CHOICES["license"])
