@@ -37,7 +37,7 @@ async def get_deferred_log(
 DeferredLogDep = Annotated[DeferredLog, Depends(get_deferred_log)]
 
 
-def _single_line(value: str | None) -> str | None:
+def _printable_only(value: str | None) -> str | None:
     if value is not None and not value.isprintable():
         raise ValueError(
             "must be printable text: no line breaks, tabs or control characters"
@@ -50,7 +50,7 @@ SearchQuery = Annotated[
     Query(
         max_length=200, description="When given, `found query: {q}` is logged first."
     ),
-    AfterValidator(_single_line),
+    AfterValidator(_printable_only),
 ]
 
 
