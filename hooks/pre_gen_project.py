@@ -128,19 +128,6 @@ def check_single_line(name: str, value: str) -> str | None:
     )
 
 
-# Choices that cookiecutter.json offers but this version cannot generate yet.
-NOT_YET_AVAILABLE = {"task_pattern": ("celery",)}
-
-
-def check_available(name: str, value: str) -> str | None:
-    if value not in NOT_YET_AVAILABLE.get(name, ()):
-        return None
-    return (
-        f"{name} {value!r} is not available in this version of the template yet,"
-        " for example 'add_task'"
-    )
-
-
 def find_problems(answers: dict[str, object]) -> list[str]:
     """Return one message for each answer that would give a broken project."""
     problems = [check_single_line(name, str(answers[name])) for name in FREE_TEXT]
@@ -154,9 +141,6 @@ def find_problems(answers: dict[str, object]) -> list[str]:
         None if slug_problem and derived else check_package(package),
         check_email(str(answers["author_email"])),
         check_version(str(answers["version"])),
-    ]
-    problems += [
-        check_available(name, str(answers[name])) for name in NOT_YET_AVAILABLE
     ]
     return [problem for problem in problems if problem]
 

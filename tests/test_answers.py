@@ -148,14 +148,3 @@ def test_an_invalid_answer_stops_with_a_clear_line_and_leaves_nothing(
     assert result.returncode != 0
     assert message in result.stderr.splitlines()
     assert list((tmp_path / "out").rglob("*")) == [output_dir]
-
-
-def test_a_pattern_that_is_not_available_yet_is_refused(tmp_path: Path) -> None:
-    result = run_cookiecutter(tmp_path, "--no-input", "task_pattern=celery")
-
-    assert result.returncode != 0
-    assert (
-        "ERROR: task_pattern 'celery' is not available in this version of the"
-        " template yet, for example 'add_task'"
-    ) in result.stderr.splitlines()
-    assert list(tmp_path.iterdir()) == []

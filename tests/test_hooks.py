@@ -195,14 +195,7 @@ def test_every_variant_folder_is_owned_by_the_table_and_exists() -> None:
         for variants in choices.values()
         for variant in variants
     }
-    unavailable = {
-        variant
-        for option, values in pre_gen.NOT_YET_AVAILABLE.items()
-        for value in values
-        for variant in post_gen.VARIANTS_BY_ANSWER[option][value]
-    }
-
-    assert on_disk == in_table - unavailable
+    assert on_disk == in_table
 
 
 def test_chosen_variants_follow_the_table() -> None:

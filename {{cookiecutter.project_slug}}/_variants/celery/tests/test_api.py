@@ -1,0 +1,126 @@
+"""The endpoints, with the task queue replaced: no broker, no worker."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.queue import (
+    BrokerUnavailable,
+    TaskQueue,
+    TaskStatus,
+    get_task_queue,
+)
+
+TASK_ID = "6f1c8e4e-5a3b-4c1d-9e2f-0a1b2c3d4e5f"
+
+
+class FakeQueue(TaskQueue):
+    def __init__(self, statuses: dict[str, TaskStatus] | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.statuses = statuses or {}
+        self.unreachable = False
+
+    def send_notification(self, email: str, message: str) -> str:
+        if self.unreachable:
+            raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
+        self.sent.append((email, message))
+        return TASK_ID
+
+    def status(self, task_id: str) -> TaskStatus:
+        if self.unreachable:
+            raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
+        return self.statuses.get(task_id, TaskStatus(task_id=task_id, state="PENDING"))
+
+
+@pytest.fixture
+def queue() -> FakeQueue:
+    return FakeQueue()
+
+
+@pytest.fixture
+def api(queue: FakeQueue) -> Iterator[TestClient]:
+    app = create_app()
+    app.dependency_overrides[get_task_queue] = lambda: queue
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_a_notification_is_queued_and_answered_with_202(
+    api: TestClient, queue: FakeQueue
+) -> None:
+    response = api.post("/send-notification/ada@example.com")
+
+    assert response.status_code == 202
+    assert response.json() == {
+        "message": "Notification queued",
+        "task_id": TASK_ID,
+        "status_url": f"/tasks/{TASK_ID}",
+    }
+    assert queue.sent == [("ada@example.com", "some notification")]
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        TaskStatus(task_id=TASK_ID, state="STARTED"),
+        TaskStatus(task_id=TASK_ID, state="SUCCESS", result="notification for x"),
+        TaskStatus(task_id=TASK_ID, state="RETRY", error="ConnectionError: refused"),
+        TaskStatus(task_id=TASK_ID, state="FAILURE", error="PermissionError: denied"),
+    ],
+    ids=lambda status: status.state,
+)
+def test_the_status_url_reports_the_task(
+    api: TestClient, queue: FakeQueue, status: TaskStatus
+) -> None:
+    queue.statuses[TASK_ID] = status
+
+    response = api.get(f"/tasks/{TASK_ID}")
+
+    assert response.status_code == 200
+    assert response.json() == status.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/send-notification/ada@example.com"), ("get", f"/tasks/{TASK_ID}")],
+)
+def test_an_unreachable_broker_gives_503_with_retry_after(
+    api: TestClient, queue: FakeQueue, method: str, path: str
+) -> None:
+    queue.unreachable = True
+
+    response = api.request(method, path)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["detail"].startswith("The task queue is unreachable")
+    assert queue.sent == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/send-notification/not-an-email",
+        "/send-notification/ada@example.com%0Aforged",
+    ],
+)
+def test_an_invalid_email_is_rejected_and_nothing_is_queued(
+    api: TestClient, queue: FakeQueue, path: str
+) -> None:
+    response = api.post(path)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "email"]
+    assert queue.sent == []
+
+
+@pytest.mark.parametrize(
+    "task_id", ["not-a-task-id", "celery-task-meta-x", str(uuid.uuid4())[:-1]]
+)
+def test_a_malformed_task_id_is_rejected(api: TestClient, task_id: str) -> None:
+    response = api.get(f"/tasks/{task_id}")
+
+    assert response.status_code == 422

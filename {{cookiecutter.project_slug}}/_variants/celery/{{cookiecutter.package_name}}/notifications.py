@@ -1,0 +1,69 @@
+"""The notification endpoints: queue a notification, then follow its task."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from pydantic import BaseModel
+
+from .params import RecipientEmail
+from .queue import BrokerUnavailable, TaskQueueDep, TaskStatus
+
+router = APIRouter(tags=["notifications"])
+
+# How long a client should wait before it tries again after a 503.
+RETRY_AFTER_SECONDS = 5
+
+
+class Queued(BaseModel):
+    message: str
+    task_id: str
+    status_url: str
+
+
+def _unavailable(error: BrokerUnavailable) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        detail=f"The task queue is unreachable, try again later ({error})",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+# Both endpoints are plain functions: FastAPI runs them in its thread pool, so waiting
+# on the broker never blocks the event loop.
+@router.post(
+    "/send-notification/{email}",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={503: {"description": "The broker could not be reached"}},
+)
+def send_notification(
+    email: RecipientEmail, queue: TaskQueueDep, request: Request
+) -> Queued:
+    """Queue a notification for `email`; a worker writes it.
+
+    Answers at once with the task id and the URL that reports the task's state.
+    """
+    try:
+        task_id = queue.send_notification(email, "some notification")
+    except BrokerUnavailable as error:
+        raise _unavailable(error) from error
+    return Queued(
+        message="Notification queued",
+        task_id=task_id,
+        status_url=request.url_for("task_status", task_id=task_id).path,
+    )
+
+
+@router.get(
+    "/tasks/{task_id}",
+    responses={503: {"description": "The result backend could not be reached"}},
+)
+def task_status(
+    task_id: Annotated[uuid.UUID, Path(description="The id `send-notification` gave.")],
+    queue: TaskQueueDep,
+) -> TaskStatus:
+    """Report the state of a task, with its result or the error that stopped it."""
+    try:
+        return queue.status(str(task_id))
+    except BrokerUnavailable as error:
+        raise _unavailable(error) from error
