@@ -20,8 +20,7 @@ CHOICES: dict[str, list[str]] = {
     ).items()
     if isinstance(value, list)
 }
-# The patterns this version of the template generates.
-PATTERNS = ["add_task", "dependency_injected"]
+PATTERNS = CHOICES["task_pattern"]
 
 Bake = Callable[..., Path]
 

@@ -2,8 +2,9 @@
 
 One test per pattern and environment: it installs the project into a fresh venv, then
 checks every module imports, the project's own suite passes with nothing skipped, and
-``fastapi run`` serves the app. (The checks share one test, and so one venv, because
-an install costs seconds and xdist cannot pin a fixture's users to one worker.)
+``fastapi run`` serves the app (with its worker, for the celery pattern). The checks
+share one test, and so one venv, because an install costs seconds and xdist cannot pin
+a fixture's users to one worker.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import PATTERNS, bake_project
 from uv import find_uv_bin
 
 DEADLINE_SECONDS = 30.0
+PACKAGE = "background_tasks_app"
 
 # The oldest supported Python with the lowest versions pyproject.toml allows for its
 # direct dependencies, and the newest Python with the newest versions: together they
@@ -32,14 +36,32 @@ DEADLINE_SECONDS = 30.0
 ENVIRONMENTS = {"oldest": ("3.10", "lowest-direct"), "newest": ("3.13", "highest")}
 
 # The projects' runs may cache bytecode, as they do for users: later runs start faster.
-PROJECT_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+# Broker settings come from BROKERS alone.
+PROJECT_ENV = {
+    key: value
+    for key, value in os.environ.items()
+    if key
+    not in {"PYTHONDONTWRITEBYTECODE", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
+}
+
+# The celery project's suite runs against a real broker too (the embedded one it
+# always runs): Redis in the oldest environment, RabbitMQ in the newest.
+BROKERS = {
+    "oldest": {
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
+    },
+    "newest": {"CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//"},
+}
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         args,
         cwd=cwd,
-        env=PROJECT_ENV,
+        env=PROJECT_ENV if env is None else env,
         capture_output=True,
         text=True,
         check=False,
@@ -84,7 +106,7 @@ def install(project: Path, venv: Path, version: str, resolution: str) -> None:
 
 
 def check_every_module_imports(project: Path, venv: Path) -> None:
-    package = project / "background_tasks_app"
+    package = project / PACKAGE
     modules = sorted(f"{package.name}.{path.stem}" for path in package.glob("*.py"))
     script = "import importlib, sys; [importlib.import_module(m) for m in sys.argv[1:]]"
 
@@ -94,10 +116,28 @@ def check_every_module_imports(project: Path, venv: Path) -> None:
     assert len(modules) >= 8, modules
 
 
-def check_suite_passes_with_nothing_skipped(project: Path, venv: Path) -> None:
-    result = run(
-        venv_bin(venv, "python"), "-m", "pytest", "-p", "no:cacheprovider", cwd=project
+def require_broker(url: str) -> None:
+    """Skip unless something listens at the broker URL's address."""
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
+    except OSError:
+        pytest.skip(f"no broker at {parts.hostname}:{parts.port}: start it to run this")
+
+
+def run_suite(
+    project: Path, venv: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    python = venv_bin(venv, "python")
+    return run(
+        python, "-m", "pytest", "-p", "no:cacheprovider", *args, cwd=project, env=env
     )
+
+
+def check_suite_passes_with_nothing_skipped(
+    project: Path, venv: Path, env: dict[str, str]
+) -> None:
+    result = run_suite(project, venv, env)
 
     summary = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0, result.stdout + result.stderr
@@ -128,45 +168,117 @@ def answers(url: str) -> bool:
         return False
 
 
-def check_fastapi_run_serves_the_app(project: Path, venv: Path, log_file: Path) -> None:
-    port = str(free_port())
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", port],
-        cwd=project,
-        env={**PROJECT_ENV, "APP_LOG_FILE": str(log_file)},
+def check_skips_only_the_real_broker_tests_without_one(
+    project: Path, venv: Path
+) -> None:
+    """Without a broker the two real-broker tests skip, saying how to run them.
+
+    (That under CI they fail instead, the project's own test_support.py shows.)"""
+    no_broker = {key: value for key, value in PROJECT_ENV.items() if key != "CI"}
+
+    result = run_suite(project, venv, no_broker, "-rs", "-k", "configured or recovers")
+
+    assert result.returncode == 0, result.stdout
+    assert re.search(r" 2 skipped, \d+ deselected in ", result.stdout), result.stdout
+    assert result.stdout.count("needs a real broker: set CELERY_BROKER_URL=") == 2
+
+
+def start(*command: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def check_its_readme_commands_serve_the_app(
+    project: Path, venv: Path, pattern: str, log_file: Path
+) -> None:
+    """``fastapi run``, and for the celery pattern its worker beside it, as the README
+    starts them: no broker configured."""
+    port = str(free_port())
+    base = f"http://127.0.0.1:{port}"
+    env = {**PROJECT_ENV, "APP_LOG_FILE": str(log_file)}
+    fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", port]
+    processes = [start(*fastapi, cwd=project, env=env)]
+    if pattern == "celery":
+        worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
+        processes.append(start(*worker, cwd=project, env=env))
     try:
         wait_for(lambda: answers(f"{base}/health"), "GET /health")
-        request = urllib.request.Request(
-            f"{base}/send-notification/ada@example.com?q=hello", method="POST"
-        )
-        with urllib.request.urlopen(request, timeout=5) as response:
-            assert response.status == 200
-            body = json.load(response)
+        body = post_json(f"{base}/send-notification/ada@example.com?q=hello")
+        if pattern == "celery":
+            wait_for(
+                lambda: get_json(base + body["status_url"])["state"] == "SUCCESS",
+                "the worker to finish the task",
+            )
         wait_for(log_file.exists, "the log file")
         wait_for(lambda: log_file.read_text(encoding="utf-8").endswith("\n"), "a line")
     finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=DEADLINE_SECONDS)
+        outputs = []
+        for process in processes:
+            process.kill()  # checked already: no need to wait for a graceful stop
+            outputs.append(process.communicate(timeout=DEADLINE_SECONDS)[0])
     assert "ada@example.com" in log_file.read_text(encoding="utf-8")
-    assert body["message"] in {"Notification sent in the background", "Message sent"}
-    assert "Traceback" not in output, output
+    assert body["message"] in {
+        "Notification sent in the background",
+        "Message sent",
+        "Notification queued",
+    }
+    for output in outputs:
+        assert "Traceback" not in output, output
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
-@pytest.mark.parametrize("pattern", PATTERNS)
+def post_json(url: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, method="POST")
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status in (200, 202)
+        body: dict[str, Any] = json.load(response)
+        return body
+
+
+def get_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        body: dict[str, Any] = json.load(response)
+        return body
+
+
+# Every pattern in a fresh venv. The in-process patterns declare the same dependencies,
+# so each takes one end of their range; celery, whose suite also runs on a real
+# broker, takes both.
+RUNS = [
+    ("add_task", "oldest"),
+    ("dependency_injected", "newest"),
+    ("celery", "oldest"),
+    ("celery", "newest"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "environment"), RUNS)
 def test_installs_imports_passes_its_suite_and_serves(
     tmp_path: Path, pattern: str, environment: str
 ) -> None:
     project = bake_project(tmp_path, task_pattern=pattern)
     venv = tmp_path / "venv"
+    suite_env = PROJECT_ENV
+    if pattern == "celery":
+        suite_env = {**PROJECT_ENV, **BROKERS[environment]}
+        require_broker(suite_env["CELERY_BROKER_URL"])
 
     install(project, venv, *ENVIRONMENTS[environment])
 
     check_every_module_imports(project, venv)
-    check_suite_passes_with_nothing_skipped(project, venv)
-    check_fastapi_run_serves_the_app(project, venv, tmp_path / "log.txt")
+    check_suite_passes_with_nothing_skipped(project, venv, suite_env)
+    if pattern == "celery" and environment == "newest":
+        check_skips_only_the_real_broker_tests_without_one(project, venv)
+    check_its_readme_commands_serve_the_app(
+        project, venv, pattern, tmp_path / "log.txt"
+    )
+
+
+def test_every_pattern_and_both_ends_of_the_range_are_run() -> None:
+    assert {pattern for pattern, _ in RUNS} == set(PATTERNS)
+    assert {environment for _, environment in RUNS} == set(ENVIRONMENTS)

@@ -54,9 +54,12 @@ def worker() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def real_broker() -> tuple[str, str | None]:
-    """The Redis or RabbitMQ the tests were given, and its result backend."""
+    """The Redis or RabbitMQ the tests were given, and its result backend.
+
+    Session-scoped, so that a test without one is skipped before the worker starts.
+    """
     return configured_broker_url(), os.environ.get("CELERY_RESULT_BACKEND")
 
 

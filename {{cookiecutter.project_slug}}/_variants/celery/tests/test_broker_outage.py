@@ -79,9 +79,9 @@ def test_a_broker_that_is_down_gives_503_not_a_hang(
     assert code == 503
 
 
-@pytest.mark.usefixtures("worker")
 def test_the_api_recovers_by_itself_when_the_broker_is_back(
     real_broker: tuple[str, str | None],
+    worker: None,
     api_with_broker: Callable[[str, str | None], TestClient],
     unique_email: str,
 ) -> None:

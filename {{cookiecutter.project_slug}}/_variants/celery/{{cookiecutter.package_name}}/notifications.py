@@ -13,6 +13,7 @@ router = APIRouter(tags=["notifications"])
 
 # How long a client should wait before it tries again after a 503.
 RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = {"description": "The broker or the result backend is unreachable"}
 
 
 class Queued(BaseModel):
@@ -34,7 +35,7 @@ def _unavailable(error: BrokerUnavailable) -> HTTPException:
 @router.post(
     "/send-notification/{email}",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={503: {"description": "The broker could not be reached"}},
+    responses={503: UNAVAILABLE},
 )
 def send_notification(
     email: RecipientEmail, queue: TaskQueueDep, request: Request
@@ -56,7 +57,7 @@ def send_notification(
 
 @router.get(
     "/tasks/{task_id}",
-    responses={503: {"description": "The result backend could not be reached"}},
+    responses={503: UNAVAILABLE},
 )
 def task_status(
     task_id: Annotated[uuid.UUID, Path(description="The id `send-notification` gave.")],
