@@ -39,6 +39,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def worker() -> Iterator[None]:
     """A real worker, in a thread, consuming the project's queue for the session.
 
+    Celery's own test helper, on the project's own app: no Docker, unlike the
+    ``celery_worker`` fixture of pytest-celery, which this suite neither needs nor
+    shadows.
+
     Heartbeats keep its event loop waking up, so that on RabbitMQ it stops in about
     2 s rather than 10.
     """
