@@ -12,7 +12,7 @@ def test_the_template_code_is_ruff_clean() -> None:
 def test_ci_runs_the_test_command_that_the_readme_gives() -> None:
     readme = (TEMPLATE_DIR / "README.md").read_text(encoding="utf-8")
     ci_script = (TEMPLATE_DIR / ".ci" / "run").read_text(encoding="utf-8")
-    section = readme.split("Run the template's own test suite:", 1)[1]
+    section = readme.split("Run the template's own test suite", 1)[1]
     command = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
 
     assert command.endswith("python -m pytest")
