@@ -10,14 +10,19 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from fastapi.testclient import TestClient
 
 from tests.support import configured_broker_url
+
+if TYPE_CHECKING:
+    from {{ cookiecutter.package_name }}.config import Settings
 
 DATA_DIR = pytest.StashKey[Path]()
 
@@ -65,6 +70,35 @@ def real_broker() -> tuple[str, str | None]:
     Session-scoped, so that a test without one is skipped before the worker starts.
     """
     return configured_broker_url(), os.environ.get("CELERY_RESULT_BACKEND")
+
+
+@pytest.fixture
+def api_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[["Settings"], TestClient]]:
+    """Give a client of an API that sends through a Celery app built from settings."""
+    from {{ cookiecutter.package_name }}.main import create_app
+    from {{ cookiecutter.package_name }}.queue import (
+        TaskQueue,
+        api_config,
+        get_task_queue,
+    )
+
+    # Celery prefers these variables to its configuration: let the settings win.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
+    clients: list[TestClient] = []
+
+    def make(settings: "Settings") -> TestClient:
+        queue = TaskQueue(Celery(config_source=api_config(settings)))
+        app = create_app()
+        app.dependency_overrides[get_task_queue] = lambda: queue
+        clients.append(TestClient(app))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
 
 
 @pytest.fixture

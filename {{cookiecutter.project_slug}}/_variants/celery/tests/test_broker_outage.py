@@ -1,15 +1,12 @@
 """An unreachable broker gives 503 in bounded time, and the API recovers by itself."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from celery import Celery
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.queue import TaskQueue, api_config, get_task_queue
 
 from tests.support import (
     WAIT_SECONDS,
@@ -17,31 +14,6 @@ from tests.support import (
     free_port,
     wait_for_final_state,
 )
-
-
-@pytest.fixture
-def api_with_broker(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Callable[[str, str | None], TestClient]]:
-    """Give an API whose Celery app uses the given broker and result backend."""
-    # Celery prefers these variables to its configuration: let the URLs given here win.
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
-    clients: list[TestClient] = []
-
-    def make(broker_url: str, result_backend: str | None) -> TestClient:
-        settings = Settings(
-            broker_url=broker_url, result_backend=result_backend, broker_timeout=1
-        )
-        queue = TaskQueue(Celery(config_source=api_config(settings)))
-        app = create_app()
-        app.dependency_overrides[get_task_queue] = lambda: queue
-        clients.append(TestClient(app))
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def post_within_deadline(client: TestClient, path: str) -> int:
@@ -65,13 +37,17 @@ def post_within_deadline(client: TestClient, path: str) -> int:
     ids=["redis", "rabbitmq"],
 )
 def test_a_broker_that_is_down_gives_503_not_a_hang(
-    api_with_broker: Callable[[str, str | None], TestClient],
+    api_for: Callable[[Settings], TestClient],
     broker: str,
     result_backend: str | None,
 ) -> None:
     port = free_port()  # nothing listens there
-    client = api_with_broker(
-        broker.format(port=port), result_backend and result_backend.format(port=port)
+    client = api_for(
+        Settings(
+            broker_url=broker.format(port=port),
+            result_backend=result_backend and result_backend.format(port=port),
+            broker_timeout=1,
+        )
     )
 
     code = post_within_deadline(client, "/send-notification/ada@example.com")
@@ -82,13 +58,15 @@ def test_a_broker_that_is_down_gives_503_not_a_hang(
 def test_the_api_recovers_by_itself_when_the_broker_is_back(
     real_broker: tuple[str, str | None],
     worker: None,
-    api_with_broker: Callable[[str, str | None], TestClient],
+    api_for: Callable[[Settings], TestClient],
     unique_email: str,
 ) -> None:
     broker_url, result_backend = real_broker
     proxy = BrokerProxy(broker_url)
     # The worker's result backend, so that the status URL sees what it reports.
-    client = api_with_broker(proxy.url, result_backend)
+    client = api_for(
+        Settings(broker_url=proxy.url, result_backend=result_backend, broker_timeout=1)
+    )
     path = f"/send-notification/{unique_email}"
 
     assert post_within_deadline(client, path) == 503

@@ -5,17 +5,14 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from celery import Celery
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.queue import TaskQueue, api_config, get_task_queue
 
 from tests.support import (
     FINAL_STATES,
@@ -83,18 +80,18 @@ def worker_process(settings_env: dict[str, str]) -> Iterator[subprocess.Popen[st
 
 @pytest.fixture
 def api(
-    settings_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
+    settings_env: dict[str, str], api_for: Callable[[Settings], TestClient]
+) -> TestClient:
     """The API, in this test's process, sending to the worker process's queue."""
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
-    for name, value in settings_env.items():
-        monkeypatch.setenv(name, value)
-    queue = TaskQueue(Celery(config_source=api_config(Settings())))
-    app = create_app()
-    app.dependency_overrides[get_task_queue] = lambda: queue
-    with TestClient(app) as client:
-        yield client
+    return api_for(
+        Settings(
+            data_dir=settings_env["APP_DATA_DIR"],
+            log_file=settings_env["APP_LOG_FILE"],
+            task_queue=settings_env["APP_TASK_QUEUE"],
+            broker_url=settings_env.get("CELERY_BROKER_URL"),
+            result_backend=settings_env.get("CELERY_RESULT_BACKEND"),
+        )
+    )
 
 
 def test_a_worker_process_delivers_a_batch_sent_by_the_api(

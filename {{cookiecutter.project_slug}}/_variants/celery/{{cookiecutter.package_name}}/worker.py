@@ -1,7 +1,7 @@
 """The Celery app and its task: ``celery -A {{ cookiecutter.package_name }}.worker worker`` runs them.
 
-The API imports the same app to send tasks, so both read their settings from the same
-environment (see config.py).
+The API sends tasks through a Celery app of its own with the same configuration, made
+to fail fast (``queue.api_config``): start both with the same environment (config.py).
 """
 
 from datetime import timedelta
@@ -87,7 +87,7 @@ celery_app.conf.update(celery_config(settings))
     bind=True,
     name="notifications.send",
     autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,  # wait about 1 s, 2 s, 4 s... between tries
+    retry_backoff=True,  # wait below 1 s, 2 s, 4 s... between tries
     retry_backoff_max=RETRY_BACKOFF_MAX,
     retry_jitter=True,  # tasks that failed together do not retry together
     max_retries=MAX_RETRIES,
