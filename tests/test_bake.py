@@ -40,7 +40,6 @@ COMMON_FILES = {
     f"{PACKAGE}/main.py",
     f"{PACKAGE}/notifications.py",
     f"{PACKAGE}/params.py",
-    f"{PACKAGE}/tasks.py",
     "tests/__init__.py",
     "tests/conftest.py",
     "tests/support.py",
@@ -49,6 +48,7 @@ COMMON_FILES = {
 }
 IN_PROCESS_FILES = COMMON_FILES | {
     f"{PACKAGE}/background.py",
+    f"{PACKAGE}/tasks.py",
     "tests/test_background.py",
     "tests/test_notifications.py",
 }
@@ -57,8 +57,9 @@ EXPECTED_FILES = {
     "dependency_injected": IN_PROCESS_FILES | {f"{PACKAGE}/dependencies.py"},
     "celery": COMMON_FILES
     | {
+        f"{PACKAGE}/delivery.py",
         f"{PACKAGE}/embedded_broker.py",
-        f"{PACKAGE}/queue.py",
+        f"{PACKAGE}/task_queue.py",
         f"{PACKAGE}/worker.py",
         "tests/test_api.py",
         "tests/test_broker_outage.py",

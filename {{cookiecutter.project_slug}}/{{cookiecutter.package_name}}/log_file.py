@@ -14,8 +14,8 @@ def append_line(path: Path, text: str) -> None:
     """Append ``text`` to ``path`` as exactly one line.
 
     Control characters and line separators are written as escapes (a newline becomes
-    ``\\n``), so no value can ever start a line of its own. Blocking: call it from a
-    worker thread, never from the event loop.
+    ``\\n``), so no value can ever start a line of its own. Blocking: never call it
+    from the event loop.
     """
     line = "".join(_escape(char) for char in text) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from fastapi.testclient import TestClient
 
-from tests.support import configured_broker_url
+from tests.support import configured_broker_url, delete_queue
 
 if TYPE_CHECKING:
     from {{ cookiecutter.package_name }}.config import Settings
@@ -61,6 +60,8 @@ def worker() -> Iterator[None]:
         without_heartbeat=False,
     ):
         yield
+    if configured := os.environ.get("CELERY_BROKER_URL"):
+        delete_queue(configured, os.environ["APP_TASK_QUEUE"])
 
 
 @pytest.fixture(scope="session")
@@ -76,13 +77,8 @@ def real_broker() -> tuple[str, str | None]:
 def api_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Callable[["Settings"], TestClient]]:
-    """Give a client of an API that sends through a Celery app built from settings."""
+    """Give a client of an API created with the given settings."""
     from {{ cookiecutter.package_name }}.main import create_app
-    from {{ cookiecutter.package_name }}.queue import (
-        TaskQueue,
-        api_config,
-        get_task_queue,
-    )
 
     # Celery prefers these variables to its configuration: let the settings win.
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
@@ -90,10 +86,7 @@ def api_for(
     clients: list[TestClient] = []
 
     def make(settings: "Settings") -> TestClient:
-        queue = TaskQueue(Celery(config_source=api_config(settings)))
-        app = create_app()
-        app.dependency_overrides[get_task_queue] = lambda: queue
-        clients.append(TestClient(app))
+        clients.append(TestClient(create_app(settings)))
         return clients[-1]
 
     yield make

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from kombu import Connection, Exchange, Queue
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
 WAIT_SECONDS = 15.0
@@ -35,6 +36,19 @@ def configured_broker_url() -> str:
     if os.environ.get("CI"):
         pytest.fail(NO_BROKER_REASON)
     pytest.skip(NO_BROKER_REASON)
+
+
+def delete_queue(broker_url: str, name: str) -> None:
+    """Remove a test's queue, as Celery declared it, and its exchange from a broker.
+
+    Declared again first, so that kombu knows the binding it has to remove.
+    """
+    queue = Queue(name, Exchange(name, type="direct"), routing_key=name)
+    with Connection(broker_url) as connection:
+        bound = queue(connection.default_channel)
+        bound.declare()
+        bound.delete()
+        bound.exchange.delete()
 
 
 def wait_until(condition: Callable[[], Any], what: str) -> Any:

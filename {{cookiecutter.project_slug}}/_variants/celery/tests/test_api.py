@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.queue import (
+from {{ cookiecutter.package_name }}.task_queue import (
     BrokerUnavailable,
     TaskQueue,
     TaskStatus,

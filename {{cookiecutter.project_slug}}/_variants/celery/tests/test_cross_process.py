@@ -18,6 +18,7 @@ from tests.support import (
     FINAL_STATES,
     WAIT_SECONDS,
     configured_broker_url,
+    delete_queue,
     wait_until,
 )
 
@@ -36,14 +37,17 @@ def broker(request: pytest.FixtureRequest) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings_env(broker: dict[str, str], tmp_path: Path) -> dict[str, str]:
+def settings_env(broker: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
     """The variables both processes get: a data folder and a queue of their own."""
-    return {
+    queue = f"tests-{uuid.uuid4().hex}"
+    yield {
         "APP_DATA_DIR": str(tmp_path / "data"),
         "APP_LOG_FILE": str(tmp_path / "log.txt"),
-        "APP_TASK_QUEUE": f"tests-{uuid.uuid4().hex}",
+        "APP_TASK_QUEUE": queue,
         **broker,
     }
+    if "CELERY_BROKER_URL" in broker:
+        delete_queue(broker["CELERY_BROKER_URL"], queue)
 
 
 @pytest.fixture

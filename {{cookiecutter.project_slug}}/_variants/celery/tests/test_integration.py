@@ -4,12 +4,17 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from fastapi.testclient import TestClient
 from kombu.exceptions import EncodeError
 
-from {{ cookiecutter.package_name }} import tasks
+from {{ cookiecutter.package_name }} import delivery
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.log_file import append_line
-from {{ cookiecutter.package_name }}.queue import get_task_queue
+from {{ cookiecutter.package_name }}.task_queue import (
+    TaskQueue,
+    api_config,
+)
 
 from tests.support import wait_for_final_state
 
@@ -44,7 +49,7 @@ def test_arguments_travel_as_json(
     client: TestClient, log_file: Path, unique_email: str
 ) -> None:
     message = 'Zoë says "hi" \\ 😀'
-    queue = get_task_queue()
+    queue = TaskQueue(Celery(config_source=api_config(Settings())))  # as the API's
 
     task_id = queue.send_notification(unique_email, message)
 
@@ -68,7 +73,7 @@ def test_a_transient_error_is_retried_then_succeeds(
             raise ConnectionError("mail server did not answer")
         append_line(path, text)
 
-    monkeypatch.setattr(tasks, "append_line", fail_once)
+    monkeypatch.setattr(delivery, "append_line", fail_once)
 
     response = client.post(f"/send-notification/{unique_email}")
 
@@ -88,7 +93,7 @@ def test_a_permanent_error_ends_in_failure_with_a_readable_error(
     def refuse(path: Path, text: str) -> None:
         raise PermissionError("read-only file system")
 
-    monkeypatch.setattr(tasks, "append_line", refuse)
+    monkeypatch.setattr(delivery, "append_line", refuse)
 
     response = client.post(f"/send-notification/{unique_email}")
 

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }} import tasks
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.log_file import append_line
-from {{ cookiecutter.package_name }}.worker import (
+from {{ cookiecutter.package_name }} import delivery
+from {{ cookiecutter.package_name }}.config import (
     MAX_RETRIES,
     RETRY_BACKOFF_MAX,
     TIME_LIMIT,
+    Settings,
     celery_config,
-    send_notification,
 )
+from {{ cookiecutter.package_name }}.log_file import append_line
+from {{ cookiecutter.package_name }}.worker import send_notification
 
 LINE = "notification for ada@example.com: hello"
 
@@ -24,13 +24,13 @@ def test_the_notification_is_written_once_per_id(tmp_path: Path) -> None:
     log_file, sent_dir = tmp_path / "log.txt", tmp_path / "sent"
     notification_id = str(uuid.uuid4())
 
-    first = tasks.write_notification(
+    first = delivery.write_notification(
         log_file, sent_dir, notification_id, "ada@example.com", "hello"
     )
-    again = tasks.write_notification(
+    again = delivery.write_notification(
         log_file, sent_dir, notification_id, "ada@example.com", "hello"
     )
-    other = tasks.write_notification(
+    other = delivery.write_notification(
         log_file, sent_dir, str(uuid.uuid4()), "ada@example.com", "hello"
     )
 
@@ -40,7 +40,7 @@ def test_the_notification_is_written_once_per_id(tmp_path: Path) -> None:
 
 def test_an_id_that_is_not_a_task_id_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="badly formed"):
-        tasks.write_notification(
+        delivery.write_notification(
             tmp_path / "log.txt", tmp_path / "sent", "../escape", "a@example.com", "x"
         )
     assert not (tmp_path / "log.txt").exists()
@@ -63,7 +63,7 @@ class FlakyWrite:
 def flaky(monkeypatch: pytest.MonkeyPatch) -> Callable[[Exception, int], FlakyWrite]:
     def install(error: Exception, failures: int) -> FlakyWrite:
         write = FlakyWrite(error, failures)
-        monkeypatch.setattr(tasks, "append_line", write)
+        monkeypatch.setattr(delivery, "append_line", write)
         return write
 
     return install
@@ -108,7 +108,7 @@ def test_a_permanent_error_fails_the_task_at_once(
 
 
 def test_the_retry_policy() -> None:
-    assert send_notification.autoretry_for == tasks.TRANSIENT_ERRORS
+    assert send_notification.autoretry_for == delivery.TRANSIENT_ERRORS
     assert send_notification.retry_backoff is True
     assert send_notification.retry_jitter is True
     assert send_notification.retry_backoff_max == RETRY_BACKOFF_MAX

@@ -9,7 +9,7 @@ whole and by one worker only. Both folders must be on the same file system.
 
 import os
 import uuid
-from time import monotonic
+from time import time_ns
 from typing import Any
 
 from kombu.transport import filesystem
@@ -19,8 +19,8 @@ from kombu.utils.json import dumps, loads
 
 class Channel(filesystem.Channel):
     def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:
-        # kombu's order: the oldest file name sorts first.
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Zero-padded nanoseconds: file names sort oldest first, as the queue is read.
+        name = f"{time_ns():020d}_{uuid.uuid4()}.{queue}.msg"
         target = os.path.join(self.data_folder_out, name)
         with open(f"{target}.part", "wb") as partial:
             partial.write(dumps(payload).encode("utf-8"))

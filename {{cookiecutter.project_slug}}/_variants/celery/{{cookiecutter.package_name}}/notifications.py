@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel
 
 from .params import RecipientEmail
-from .queue import BrokerUnavailable, TaskQueueDep, TaskStatus
+from .task_queue import BrokerUnavailable, TaskQueueDep, TaskStatus
 
 router = APIRouter(tags=["notifications"])
 
@@ -22,10 +22,11 @@ class Queued(BaseModel):
     status_url: str
 
 
-def _unavailable(error: BrokerUnavailable) -> HTTPException:
+def _unavailable() -> HTTPException:
+    # The cause, with the broker's address, is in the server log only.
     return HTTPException(
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        detail=f"The task queue is unreachable, try again later ({error})",
+        detail="The task queue is unreachable, try again later",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -47,7 +48,7 @@ def send_notification(
     try:
         task_id = queue.send_notification(email, "some notification")
     except BrokerUnavailable as error:
-        raise _unavailable(error) from error
+        raise _unavailable() from error
     return Queued(
         message="Notification queued",
         task_id=task_id,
@@ -67,4 +68,4 @@ def task_status(
     try:
         return queue.status(str(task_id))
     except BrokerUnavailable as error:
-        raise _unavailable(error) from error
+        raise _unavailable() from error

@@ -1,82 +1,13 @@
 """The Celery app and its task: ``celery -A {{ cookiecutter.package_name }}.worker worker`` runs them.
 
 The API sends tasks through a Celery app of its own with the same configuration, made
-to fail fast (``queue.api_config``): start both with the same environment (config.py).
+to fail fast (``task_queue.api_config``): start both with the same environment.
 """
-
-from datetime import timedelta
-from typing import Any
 
 from celery import Celery, Task
 
-from .config import Settings
-from .tasks import TRANSIENT_ERRORS, write_notification
-
-SOFT_TIME_LIMIT = 30
-"""Seconds until a task gets SoftTimeLimitExceeded, a chance to clean up."""
-TIME_LIMIT = 60
-"""Seconds until the worker kills a task."""
-RETRY_BACKOFF_MAX = 60
-"""The longest wait, in seconds, between two tries of a task."""
-MAX_RETRIES = 5
-
-
-def celery_config(settings: Settings) -> dict[str, Any]:
-    """Return the Celery configuration for ``settings``; create the folders it uses."""
-    data_dir = settings.data_dir.resolve()
-    config: dict[str, Any] = {
-        "broker_url": settings.broker_url or "filesystem://localhost/",
-        "result_backend": settings.result_backend or (data_dir / "results").as_uri(),
-        "task_default_queue": settings.task_queue,
-        # JSON only: a message can never carry pickled code for the worker to run.
-        "task_serializer": "json",
-        "result_serializer": "json",
-        "accept_content": ["json"],
-        # Acknowledge a message once its task has run, and hand it back if the worker
-        # dies mid-task: every task runs to its end at least once, and
-        # write_notification makes a second run harmless.
-        "task_acks_late": True,
-        "task_reject_on_worker_lost": True,
-        # A worker process reserves one message at a time: a slow task holds no other.
-        "worker_prefetch_multiplier": 1,
-        # A stuck task is interrupted, then killed, instead of blocking its worker.
-        "task_soft_time_limit": SOFT_TIME_LIMIT,
-        "task_time_limit": TIME_LIMIT,
-        # Results are dropped after a day (result files by celery beat's cleanup).
-        "result_expires": timedelta(days=1),
-        # A running task reports STARTED, so its status tells running from queued.
-        "task_track_started": True,
-        # A worker started before its broker waits for it instead of exiting.
-        "broker_connection_retry_on_startup": True,
-    }
-    if settings.result_backend is None:
-        (data_dir / "results").mkdir(parents=True, exist_ok=True)
-    if settings.broker_url is None:
-        folders = {name: data_dir / "broker" / name for name in ("queue", "processed")}
-        for folder in folders.values():
-            folder.mkdir(parents=True, exist_ok=True)
-        config["broker_transport"] = f"{__package__}.embedded_broker:Transport"
-        config["broker_transport_options"] = {
-            "data_folder_in": str(folders["queue"]),
-            "data_folder_out": str(folders["queue"]),
-            "processed_folder": str(folders["processed"]),
-            "control_folder": str(data_dir / "broker"),
-            # New messages are looked for every 20 ms: a round trip stays under 50 ms.
-            "polling_interval": 0.02,
-        }
-    elif settings.broker_url.startswith(("redis://", "rediss://")):
-        config["broker_transport_options"] = {
-            # Redis hands an unacknowledged message to another worker after this many
-            # seconds: it must outlast the longest task plus the longest retry delay,
-            # or a task still running would be started a second time.
-            "visibility_timeout": 2 * (TIME_LIMIT + RETRY_BACKOFF_MAX),
-        }
-    elif settings.broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
-        # Sending waits for RabbitMQ to confirm it has the message: a message sent on
-        # a connection that just died raises (and is sent again) instead of vanishing.
-        config["broker_transport_options"] = {"confirm_publish": True}
-    return config
-
+from .config import MAX_RETRIES, RETRY_BACKOFF_MAX, Settings, celery_config
+from .delivery import TRANSIENT_ERRORS, write_notification
 
 settings = Settings()
 celery_app = Celery(__name__)

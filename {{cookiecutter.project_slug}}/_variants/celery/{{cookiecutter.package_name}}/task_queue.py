@@ -1,17 +1,19 @@
 """The API's side of Celery: sending a task and reading its status."""
 
-from functools import cache
+import logging
+import threading
 from typing import Annotated, Any
 
 from celery import Celery
-from fastapi import Depends
+from fastapi import Depends, Request
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .config import Settings
-from .worker import celery_config
+from .config import Settings, celery_config
+
+logger = logging.getLogger(__name__)
 
 # What an unreachable broker or result backend raises, whichever of them is in use.
 # Anything else (a message that cannot be encoded, say) is a bug, not an outage.
@@ -34,9 +36,10 @@ FAIL_FAST_RETRIES = {
 def api_config(settings: Settings) -> dict[str, Any]:
     """The worker's configuration, made to fail fast.
 
-    A worker should wait out a broker outage; a request should not. Here the broker
-    and the result backend get about ``broker_timeout`` seconds to answer, then the
-    request gets 503 and the client retries later.
+    A worker should wait out a broker outage; a request should not. Here each try to
+    reach the broker or the result backend is bounded by ``broker_timeout`` seconds and
+    made at most twice (the second on a fresh connection); then the request gets 503
+    and the client retries later.
     """
     config = celery_config(settings)
     timeout = settings.broker_timeout
@@ -48,7 +51,9 @@ def api_config(settings: Settings) -> dict[str, Any]:
         result_backend_transport_options={"retry_policy": FAIL_FAST_RETRIES},
     )
     if settings.broker_url and settings.broker_url.startswith(("redis:", "rediss:")):
-        config["broker_transport_options"]["socket_connect_timeout"] = timeout
+        config["broker_transport_options"].update(
+            socket_connect_timeout=timeout, socket_timeout=timeout
+        )
     return config
 
 
@@ -65,6 +70,12 @@ class TaskStatus(BaseModel):
     """What the task returned, once it succeeded."""
     error: str | None = None
     """Why the last try failed, for RETRY and FAILURE."""
+
+
+def _unavailable(error: BaseException) -> BrokerUnavailable:
+    """Log what failed, with addresses; tell the client only that the queue is down."""
+    logger.warning("Task queue unreachable: %s", _readable(error))
+    return BrokerUnavailable(_readable(error))
 
 
 def _readable(error: object) -> str:
@@ -88,12 +99,12 @@ class TaskQueue:
         try:
             result = self._app.send_task("notifications.send", args=(email, message))
         except UNREACHABLE_ERRORS as error:
-            raise BrokerUnavailable(_readable(error)) from error
+            raise _unavailable(error) from error
         except RuntimeError as error:
             # Celery's Redis result backend reports a failed reconnect this way (and
             # logs "must be restarted"); the next request reconnects by itself.
             if isinstance(error.__cause__, UNREACHABLE_ERRORS):
-                raise BrokerUnavailable(_readable(error.__cause__)) from error
+                raise _unavailable(error.__cause__) from error
             raise
         return str(result.id)
 
@@ -102,7 +113,7 @@ class TaskQueue:
         try:
             meta = self._app.backend.get_task_meta(task_id)
         except UNREACHABLE_ERRORS as error:
-            raise BrokerUnavailable(_readable(error)) from error
+            raise _unavailable(error) from error
         state, outcome = meta["status"], meta.get("result")
         if state == "SUCCESS":
             return TaskStatus(task_id=task_id, state=state, result=outcome)
@@ -111,10 +122,18 @@ class TaskQueue:
         return TaskStatus(task_id=task_id, state=state)
 
 
-@cache
-def get_task_queue() -> TaskQueue:
-    """Dependency: the queue of the app's Celery workers; tests override it."""
-    return TaskQueue(Celery(__name__, config_source=api_config(Settings())))
+_creating = threading.Lock()
+
+
+def get_task_queue(request: Request) -> TaskQueue:
+    """Dependency: the queue of the app's workers, made once from the app's settings."""
+    state = request.app.state
+    with _creating:
+        if not hasattr(state, "task_queue"):
+            config = api_config(state.settings)
+            state.task_queue = TaskQueue(Celery(__name__, config_source=config))
+    task_queue: TaskQueue = state.task_queue
+    return task_queue
 
 
 TaskQueueDep = Annotated[TaskQueue, Depends(get_task_queue)]
