@@ -128,11 +128,13 @@ _creating = threading.Lock()
 def get_task_queue(request: Request) -> TaskQueue:
     """Dependency: the queue of the app's workers, made once from the app's settings."""
     state = request.app.state
-    with _creating:
-        if not hasattr(state, "task_queue"):
-            config = api_config(state.settings)
-            state.task_queue = TaskQueue(Celery(__name__, config_source=config))
-    task_queue: TaskQueue = state.task_queue
+    task_queue: TaskQueue | None = getattr(state, "task_queue", None)
+    if task_queue is None:
+        with _creating:  # the first requests may arrive together
+            if not hasattr(state, "task_queue"):
+                config = api_config(state.settings)
+                state.task_queue = TaskQueue(Celery(__name__, config_source=config))
+            task_queue = state.task_queue
     return task_queue
 
 
