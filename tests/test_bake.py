@@ -42,6 +42,7 @@ COMMON_FILES = {
     f"{PACKAGE}/params.py",
     "tests/__init__.py",
     "tests/conftest.py",
+    "tests/malformed_requests.py",
     "tests/support.py",
     "tests/test_health.py",
     "tests/test_log_file.py",
@@ -49,8 +50,12 @@ COMMON_FILES = {
 IN_PROCESS_FILES = COMMON_FILES | {
     f"{PACKAGE}/background.py",
     f"{PACKAGE}/tasks.py",
+    "tests/serve_with_held_tasks.py",
+    "tests/test_backlog.py",
     "tests/test_background.py",
+    "tests/test_malformed_requests.py",
     "tests/test_notifications.py",
+    "tests/test_shutdown.py",
 }
 EXPECTED_FILES = {
     "add_task": IN_PROCESS_FILES,

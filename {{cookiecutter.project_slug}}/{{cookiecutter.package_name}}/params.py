@@ -2,10 +2,34 @@
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import HTTPException, Path, Request, status
 from pydantic import EmailStr
+from starlette.requests import ClientDisconnect
 
 RecipientEmail = Annotated[
     EmailStr,
     Path(description="Who the notification is for.", examples=["ada@example.com"]),
 ]
+
+NO_BODY_TAKEN = {"description": "The request carried a body; this endpoint takes none"}
+
+
+async def refuse_request_body(request: Request) -> None:
+    """Dependency: answer 415 to a request that carries a body.
+
+    The body is read to its end before any work is scheduled. Otherwise a request whose
+    body is broken (a malformed chunked encoding, say) would get 400 from the server
+    while its work goes ahead, and the client would retry work that was done.
+    """
+    try:
+        body = await request.body()
+    except ClientDisconnect:
+        # The server has already answered 400 and closed the connection.
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "The request body could not be read"
+        ) from None
+    if body:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            "This endpoint takes no request body: send the request without one",
+        )

@@ -1,13 +1,20 @@
 """The notification endpoint: answer at once, write the notification afterwards."""
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel
 
+from .background import BACKLOG_FULL, hold_backlog_slot
 from .config import SettingsDep
-from .params import RecipientEmail
+from .params import NO_BODY_TAKEN, RecipientEmail, refuse_request_body
 from .tasks import write_notification
 
-router = APIRouter(tags=["notifications"])
+# A request's body is refused before it takes a backlog slot, and the slot is held
+# until the request's background tasks have run.
+router = APIRouter(
+    tags=["notifications"],
+    dependencies=[Depends(refuse_request_body), Depends(hold_backlog_slot)],
+    responses={415: NO_BODY_TAKEN, 503: BACKLOG_FULL},
+)
 
 
 class Message(BaseModel):

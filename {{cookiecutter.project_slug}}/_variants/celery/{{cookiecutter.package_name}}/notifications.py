@@ -3,10 +3,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from pydantic import BaseModel
 
-from .params import RecipientEmail
+from .params import NO_BODY_TAKEN, RecipientEmail, refuse_request_body
 from .task_queue import BrokerUnavailable, TaskQueueDep, TaskStatus
 
 router = APIRouter(tags=["notifications"])
@@ -36,7 +36,8 @@ def _unavailable() -> HTTPException:
 @router.post(
     "/send-notification/{email}",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={503: UNAVAILABLE},
+    dependencies=[Depends(refuse_request_body)],
+    responses={415: NO_BODY_TAKEN, 503: UNAVAILABLE},
 )
 def send_notification(
     email: RecipientEmail, queue: TaskQueueDep, request: Request

@@ -1,12 +1,22 @@
 """Helpers for the tests: waiting with a deadline, holding tasks back."""
 
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from {{ cookiecutter.package_name }}.log_file import append_line
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
 WAIT_SECONDS = 5.0
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` until it holds; fail after ``WAIT_SECONDS``."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.01)
 
 
 class WriteGate:

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +15,10 @@ class Settings(BaseSettings):
 
     log_file: Path = Path("log.txt")
     """The file the background tasks append their lines to (``APP_LOG_FILE``)."""
+
+    max_pending_requests: int = Field(default=1000, ge=1)
+    """How many requests may have background tasks waiting or running at once
+    (``APP_MAX_PENDING_REQUESTS``); past it, new requests get 503 with Retry-After."""
 
 
 async def get_settings(request: Request) -> Settings:

@@ -1,0 +1,38 @@
+"""Requests no client should send. Each must get a 4xx whose JSON body says what is
+wrong, and must schedule nothing."""
+
+import pytest
+
+SEND = "/send-notification"
+OVERSIZED = "a" * 60_000
+
+MALFORMED_REQUESTS = [
+    pytest.param("POST", f"{SEND}/", 404, id="no-email"),
+    pytest.param("POST", f"{SEND}/ada@example.com/extra", 404, id="extra-segment"),
+    pytest.param("POST", f"{SEND}/%FF%FE", 422, id="not-utf-8"),
+    pytest.param("POST", f"{SEND}/ada%00@example.com", 422, id="nul-byte"),
+    pytest.param("POST", f"{SEND}/ada@exa%0Ample.com", 422, id="newline"),
+    pytest.param("POST", f"{SEND}/{OVERSIZED}@example.com", 422, id="oversized-email"),
+    pytest.param("GET", f"{SEND}/ada@example.com", 405, id="get-instead-of-post"),
+    pytest.param("DELETE", f"{SEND}/ada@example.com", 405, id="delete"),
+    pytest.param("PATCH", "/health", 405, id="patch-health"),
+{%- if cookiecutter.task_pattern == "celery" %}
+    pytest.param(
+        "POST", "/tasks/6f1c8e4e-5a3b-4c1d-9e2f-0a1b2c3d4e5f", 405, id="post-status"
+    ),
+    pytest.param("GET", "/tasks/not-a-task-id", 422, id="not-a-task-id"),
+    pytest.param("GET", f"/tasks/{OVERSIZED}", 422, id="oversized-task-id"),
+{%- elif cookiecutter.task_pattern == "dependency_injected" %}
+    pytest.param(
+        "POST", f"{SEND}/ada@example.com?q={OVERSIZED}", 422, id="oversized-query"
+    ),
+{%- endif %}
+]
+
+# The POST endpoints take no body: one is refused with 415, whatever its type.
+UNEXPECTED_BODIES = [
+    pytest.param("application/json", b'{"email": "eve@example.com"}', id="json"),
+    pytest.param("application/xml", b"<email>eve@example.com</email>", id="xml"),
+    pytest.param("application/x-www-form-urlencoded", b"email=eve", id="form"),
+    pytest.param("application/json", b"\xff\xfe not json", id="invalid-bytes"),
+]
