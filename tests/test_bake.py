@@ -72,6 +72,8 @@ EXPECTED_FILES = {
         "tests/test_integration.py",
         "tests/test_support.py",
         "tests/test_tasks.py",
+        "tests/test_worker_crash.py",
+        "tests/worker_with_held_task.py",
     },
 }
 
