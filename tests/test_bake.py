@@ -46,6 +46,7 @@ COMMON_FILES = {
     "tests/support.py",
     "tests/test_health.py",
     "tests/test_log_file.py",
+    "tests/test_openapi.py",
 }
 IN_PROCESS_FILES = COMMON_FILES | {
     f"{PACKAGE}/background.py",

@@ -4,7 +4,28 @@ from typing import Annotated
 
 from fastapi import HTTPException, Path, Request, status
 from pydantic import EmailStr
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import ClientDisconnect
+
+
+class AddressConvertor(Convertor[str]):
+    """The rest of the path, slashes and line breaks included.
+
+    An address may contain ``/`` (sent as ``%2F``), and one with a line break must
+    still reach validation, to get a 422 that says what is wrong with it rather than a
+    404: ``{email:address}`` matches every such path.
+    """
+
+    regex = "(?s:.*)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("address", AddressConvertor())
 
 RecipientEmail = Annotated[
     EmailStr,

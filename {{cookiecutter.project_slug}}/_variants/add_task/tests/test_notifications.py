@@ -65,7 +65,7 @@ def test_a_failing_task_is_logged_and_the_client_still_gets_its_answer(
 
 
 @pytest.mark.parametrize(
-    "email", ["not-an-email", "ada@", "@example.com", "ada@example.com%0Aforged"]
+    "email", ["not-an-email", "ada@", "@example.com", "ada@example.com%0Dforged"]
 )
 def test_an_invalid_email_is_rejected_and_nothing_is_written(
     client: TestClient, read_log: Callable[[], list[str]], email: str

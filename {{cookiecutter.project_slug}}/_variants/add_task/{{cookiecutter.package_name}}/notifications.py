@@ -21,7 +21,7 @@ class Message(BaseModel):
     message: str
 
 
-@router.post("/send-notification/{email}")
+@router.post("/send-notification/{email:address}")
 async def send_notification(
     email: RecipientEmail, background_tasks: BackgroundTasks, settings: SettingsDep
 ) -> Message:

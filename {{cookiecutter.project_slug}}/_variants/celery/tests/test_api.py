@@ -106,7 +106,7 @@ def test_an_unreachable_broker_gives_503_with_retry_after(
     "path",
     [
         "/send-notification/not-an-email",
-        "/send-notification/ada@example.com%0Aforged",
+        "/send-notification/ada@example.com%0Dforged",
     ],
 )
 def test_an_invalid_email_is_rejected_and_nothing_is_queued(
@@ -152,3 +152,12 @@ def test_a_request_body_is_refused_and_nothing_is_queued(
     assert response.status_code == 415
     assert response.json()["detail"].startswith("This endpoint takes no request body")
     assert queue.sent == []
+
+
+def test_an_address_with_a_slash_is_one_path_parameter(
+    api: TestClient, queue: FakeQueue
+) -> None:
+    response = api.post("/send-notification/sales%2Fbilling@example.com")
+
+    assert response.status_code == 202
+    assert queue.sent == [("sales/billing@example.com", "some notification")]

@@ -34,7 +34,7 @@ def _unavailable() -> HTTPException:
 # Both endpoints are plain functions: FastAPI runs them in its thread pool, so waiting
 # on the broker never blocks the event loop.
 @router.post(
-    "/send-notification/{email}",
+    "/send-notification/{email:address}",
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Depends(refuse_request_body)],
     responses={415: NO_BODY_TAKEN, 503: UNAVAILABLE},

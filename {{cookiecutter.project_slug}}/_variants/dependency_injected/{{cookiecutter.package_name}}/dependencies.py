@@ -6,6 +6,7 @@ level runs after the response has been sent, in the order it was added; dependen
 run before the endpoint, so their tasks come first.
 """
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -37,10 +38,15 @@ async def get_deferred_log(
 DeferredLogDep = Annotated[DeferredLog, Depends(get_deferred_log)]
 
 
-def _printable_only(value: str | None) -> str | None:
-    if value is not None and not value.isprintable():
+# C0 and C1 control characters and DEL: line breaks, tabs, terminal escapes.
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f-\x9f"
+_control_character = re.compile(f"[{CONTROL_CHARACTERS}]")
+
+
+def _no_control_characters(value: str | None) -> str | None:
+    if value is not None and _control_character.search(value):
         raise ValueError(
-            "must be printable text: no line breaks, tabs or control characters"
+            "must not contain line breaks, tabs or other control characters"
         )
     return value
 
@@ -48,9 +54,12 @@ def _printable_only(value: str | None) -> str | None:
 SearchQuery = Annotated[
     str | None,
     Query(
-        max_length=200, description="When given, `found query: {q}` is logged first."
+        max_length=200,
+        description="When given, `found query: {q}` is logged first.",
+        # The schema states the rule for clients; the validator gives a clearer error.
+        json_schema_extra={"pattern": f"^[^{CONTROL_CHARACTERS}]*$"},
     ),
-    AfterValidator(_printable_only),
+    AfterValidator(_no_control_characters),
 ]
 
 

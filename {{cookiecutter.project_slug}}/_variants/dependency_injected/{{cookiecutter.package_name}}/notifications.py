@@ -22,7 +22,7 @@ class Message(BaseModel):
     message: str
 
 
-@router.post("/send-notification/{email}", dependencies=[Depends(get_query)])
+@router.post("/send-notification/{email:address}", dependencies=[Depends(get_query)])
 async def send_notification(
     email: RecipientEmail, background_tasks: BackgroundTasks, settings: SettingsDep
 ) -> Message:

@@ -54,6 +54,15 @@ def test_an_empty_body_with_a_content_type_is_accepted(
     assert len(read_log()) == 1
 
 
+def test_an_address_with_a_slash_is_one_path_parameter(
+    client: TestClient, read_log: Callable[[], list[str]]
+) -> None:
+    response = client.post("/send-notification/sales%2Fbilling@example.com")
+
+    assert response.status_code == 200
+    assert "sales/billing@example.com" in read_log()[-1]
+
+
 def send_raw(live_client: httpx2.Client, request: bytes) -> bytes:
     """Send bytes that no HTTP client library would; return the raw answer."""
     url = live_client.base_url
