@@ -1,18 +1,16 @@
 """The notification endpoint: answer at once, write the notification afterwards."""
 
-from fastapi import APIRouter, BackgroundTasks, Depends
+from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel
 
-from .background import BACKLOG_FULL, hold_backlog_slot
+from .background import BACKLOG_FULL, BackgroundWorkRoute
 from .config import SettingsDep
-from .params import NO_BODY_TAKEN, RecipientEmail, refuse_request_body
+from .params import NO_BODY_TAKEN, RecipientEmail
 from .tasks import write_notification
 
-# A request's body is refused before it takes a backlog slot, and the slot is held
-# until the request's background tasks have run.
 router = APIRouter(
     tags=["notifications"],
-    dependencies=[Depends(refuse_request_body), Depends(hold_backlog_slot)],
+    route_class=BackgroundWorkRoute,
     responses={415: NO_BODY_TAKEN, 503: BACKLOG_FULL},
 )
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
 from pydantic import BaseModel
 
-from .params import NO_BODY_TAKEN, RecipientEmail, refuse_request_body
+from .params import BODY_REFUSED, NO_BODY_TAKEN, RecipientEmail, carries_body
 from .task_queue import BrokerUnavailable, TaskQueueDep, TaskStatus
 
 router = APIRouter(tags=["notifications"])
@@ -29,6 +29,12 @@ def _unavailable() -> HTTPException:
         detail="The task queue is unreachable, try again later",
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+async def refuse_request_body(request: Request) -> None:
+    """Dependency: answer 415 to a request that carries a body, before it is queued."""
+    if carries_body(request.headers):
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, BODY_REFUSED)
 
 
 # Both endpoints are plain functions: FastAPI runs them in its thread pool, so waiting

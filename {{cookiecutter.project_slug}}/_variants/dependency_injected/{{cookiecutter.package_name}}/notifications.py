@@ -3,17 +3,15 @@
 from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel
 
-from .background import BACKLOG_FULL, hold_backlog_slot
+from .background import BACKLOG_FULL, BackgroundWorkRoute
 from .config import SettingsDep
 from .dependencies import get_query
-from .params import NO_BODY_TAKEN, RecipientEmail, refuse_request_body
+from .params import NO_BODY_TAKEN, RecipientEmail
 from .tasks import write_log
 
-# A request's body is refused before it takes a backlog slot, and the slot is held
-# until the request's background tasks have run.
 router = APIRouter(
     tags=["notifications"],
-    dependencies=[Depends(refuse_request_body), Depends(hold_backlog_slot)],
+    route_class=BackgroundWorkRoute,
     responses={415: NO_BODY_TAKEN, 503: BACKLOG_FULL},
 )
 
