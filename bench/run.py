@@ -1,0 +1,156 @@
+"""Benchmark the template: bake time, load, slow tasks, Celery end to end, overload
+and the template's own test suite, in one run. See bench/README.md.
+
+From the repository's root (Redis on 127.0.0.1:6379, RabbitMQ on 127.0.0.1:5672):
+
+    python3 -m venv .venv && .venv/bin/pip install -r requirements-test.txt \
+        -r bench/requirements.txt && .venv/bin/python bench/run.py
+
+Prints a markdown table, writes bench/results/results.json and results.png.
+``--quick`` does a little of everything (while working on the benchmark);
+``--skip-suite`` leaves out the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import measure
+import report
+from projects import (
+    BROKERS,
+    PATTERNS,
+    TEMPLATE_DIR,
+    install_project,
+    private_cookiecutter_config,
+)
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def git(*args: str) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(TEMPLATE_DIR), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout
+
+
+def describe_environment() -> dict[str, Any]:
+    changed = [
+        line[3:]
+        for line in git("status", "--porcelain").splitlines()
+        if not line[3:].startswith("bench/")
+    ]
+    return {
+        "started_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "template_files_changed_since_commit": changed,
+    }
+
+
+def run_benchmark(plan: measure.Plan, workdir: Path) -> dict[str, Any]:
+    results: dict[str, Any] = {"plan": asdict(plan)}
+    with private_cookiecutter_config(workdir):
+        progress(
+            f"1. bake time: each pattern and the one-file template x{plan.bake_rounds}"
+        )
+        results["bake_time"] = measure.measure_bake_times(
+            plan.bake_rounds, workdir / "bakes"
+        )
+        progress("installing each pattern into a venv of its own")
+        with measure.hook_output_silenced():
+            projects = {
+                pattern: install_project(pattern, workdir) for pattern in PATTERNS
+            }
+    runs_dir = workdir / "runs"
+
+    progress("2-3. load on the baseline and the in-process patterns, then slow tasks")
+    in_process = measure.measure_in_process(projects, plan, runs_dir)
+    results["load"] = in_process["load"]
+    results["slow_tasks"] = in_process["slow_tasks"]
+
+    results["celery"] = {}
+    for broker in BROKERS:
+        progress(f"2, 4. celery on {broker.name}: one task at a time, then load")
+        figures = measure.measure_celery(
+            projects["celery"], broker, plan, runs_dir / f"celery-{broker.name}"
+        )
+        results["load"][f"celery_{broker.name}"] = figures.pop("load")
+        results["celery"][broker.name] = figures
+
+    results["overload"] = {}
+    for pattern in measure.IN_PROCESS_ENDPOINTS:
+        progress(f"5. overload on {pattern}")
+        results["overload"][pattern] = measure.measure_overload(
+            projects[pattern], plan, runs_dir / f"{pattern}-overload"
+        )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="small counts, one repetition"
+    )
+    parser.add_argument(
+        "--skip-suite", action="store_true", help="do not run the template's tests"
+    )
+    arguments = parser.parse_args()
+    plan = measure.QUICK if arguments.quick else measure.FULL
+
+    started = time.monotonic()
+    environment = describe_environment()
+    with tempfile.TemporaryDirectory(prefix="bgtasks-bench-") as workdir:
+        results = run_benchmark(plan, Path(workdir))
+    results["environment"] = environment
+    if arguments.skip_suite:
+        results["test_suite"] = None
+    else:
+        progress("6. the template's test suite: python -m pytest")
+        results["test_suite"] = measure.measure_test_suite()
+    results["environment"]["load_average_at_end"] = os.getloadavg()
+    results["total_seconds"] = time.monotonic() - started
+
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / "results.json").write_text(
+        json.dumps(results, indent=2) + "\n", encoding="utf-8"
+    )
+    report.plot(results, RESULTS_DIR / "results.png")
+    table = report.markdown_table(results)
+    (RESULTS_DIR / "results.md").write_text(table + "\n", encoding="utf-8")
+    start_load, end_load = (
+        environment[f"load_average_at_{moment}"][0] for moment in ("start", "end")
+    )
+    print(table)
+    print(
+        f"\nTotal {results['total_seconds']:.0f} s; 1-minute load average"
+        f" {start_load:.2f} at the start, {end_load:.2f} at the end"
+        f" ({environment['cpus']} CPUs). Raw figures: {RESULTS_DIR / 'results.json'},"
+        f" plot: {RESULTS_DIR / 'results.png'}, table: {RESULTS_DIR / 'results.md'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
