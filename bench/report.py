@@ -275,20 +275,33 @@ def plot_bake_times(axis: Any, bake: dict[str, Any]) -> None:
     axis.legend()
 
 
+def paired_bars(
+    axis: Any,
+    names: list[str],
+    left: tuple[str, list[float]],
+    right: tuple[str, list[float]],
+) -> list[float]:
+    """Two bars per name, ``(label, values)`` each; return the right bars' positions."""
+    positions = range(len(names))
+    (left_label, left_values), (right_label, right_values) = left, right
+    axis.bar([p - 0.2 for p in positions], left_values, 0.4, label=left_label)
+    axis.bar([p + 0.2 for p in positions], right_values, 0.4, label=right_label)
+    axis.set_xticks(list(positions), names)
+    return [p + 0.2 for p in positions]
+
+
 def plot_throughput(axis: Any, load: dict[str, dict[str, Any]]) -> None:
     names = list(LOAD_SUBJECTS)
-    positions = range(len(names))
     answered = [load[name]["requests_per_s"] for name in names]
     accepted = [load[name]["accepted_per_s"] for name in names]
-    axis.bar([p - 0.2 for p in positions], answered, 0.4, label="answers/s")
-    axis.bar([p + 0.2 for p in positions], accepted, 0.4, label="2xx/s")
+    paired_bars(axis, names, ("answers/s", answered), ("2xx/s", accepted))
     axis.axhline(
         load["baseline"]["accepted_per_s"] * THROUGHPUT_SHARE_AIM,
         color="red",
         linestyle="--",
         label="aim: 90% of baseline 2xx/s",
     )
-    axis.set_xticks(list(positions), names, rotation=25, ha="right")
+    plt.setp(axis.get_xticklabels(), rotation=25, ha="right")
     axis.set_title("2. Throughput at fixed concurrency (median)")
     axis.set_ylabel("requests/s")
     axis.legend()
@@ -296,11 +309,9 @@ def plot_throughput(axis: Any, load: dict[str, dict[str, Any]]) -> None:
 
 def plot_latencies(axis: Any, load: dict[str, dict[str, Any]]) -> None:
     names = list(LOAD_SUBJECTS)
-    positions = range(len(names))
     p50 = [load[name]["latency_p50_ms"] for name in names]
     p99 = [load[name]["latency_p99_ms"] for name in names]
-    axis.bar([p - 0.2 for p in positions], p50, 0.4, label="p50")
-    axis.bar([p + 0.2 for p in positions], p99, 0.4, label="p99")
+    paired_bars(axis, names, ("p50", p50), ("p99", p99))
     axis.plot(
         [names.index("celery_redis")],
         [CELERY_REDIS_ENQUEUE_P50_AIM_MS],
@@ -309,7 +320,7 @@ def plot_latencies(axis: Any, load: dict[str, dict[str, Any]]) -> None:
         label="aim: Redis p50 3 ms",
     )
     axis.set_yscale("log")
-    axis.set_xticks(list(positions), names, rotation=25, ha="right")
+    plt.setp(axis.get_xticklabels(), rotation=25, ha="right")
     axis.set_title("2. Latency under that load (median of runs)")
     axis.set_ylabel("ms (log)")
     axis.legend()
@@ -317,19 +328,18 @@ def plot_latencies(axis: Any, load: dict[str, dict[str, Any]]) -> None:
 
 def plot_slow_tasks(axis: Any, slow_tasks: dict[str, dict[str, Any]]) -> None:
     names = list(slow_tasks)
-    positions = range(len(names))
     fast = [slow_tasks[name]["fast"]["latency_p99_ms"] for name in names]
     slow = [slow_tasks[name]["slow"]["latency_p99_ms"] for name in names]
-    axis.bar([p - 0.2 for p in positions], fast, 0.4, label="p99, fast tasks")
-    axis.bar([p + 0.2 for p in positions], slow, 0.4, label="p99, 1 s tasks")
+    slow_positions = paired_bars(
+        axis, names, ("p99, fast tasks", fast), ("p99, 1 s tasks", slow)
+    )
     axis.plot(
-        [p + 0.2 for p in positions],
+        slow_positions,
         [value * SLOW_P99_RATIO_AIM for value in fast],
         "r_",
         markersize=30,
         label="aim: 1.2x fast p99",
     )
-    axis.set_xticks(list(positions), names)
     axis.set_title("3. Response p99 with slow tasks, same load")
     axis.set_ylabel("ms")
     axis.legend()

@@ -6,8 +6,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-{% endif -%}
 import pytest
+{% endif -%}
 import schemathesis
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import settings
@@ -17,6 +17,11 @@ from hypothesis import strategies as st
 from {{ cookiecutter.package_name }}.config import Settings
 {% endif -%}
 from {{ cookiecutter.package_name }}.main import create_app
+{%- if cookiecutter.task_pattern == "celery" %}
+from {{ cookiecutter.package_name }}.task_queue import get_task_queue
+
+from tests.support import FakeQueue
+{%- endif %}
 
 
 def accepted_address(address: str) -> bool:
@@ -32,9 +37,10 @@ def accepted_address(address: str) -> bool:
 schemathesis.openapi.format("email", st.emails().filter(accepted_address))
 {%- if cookiecutter.task_pattern == "celery" %}
 
-# The queued tasks go to the session's worker, on the suite's own queue.
-pytestmark = pytest.mark.usefixtures("worker")
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+# The API alone, its task queue replaced: the fuzzer's requests reach no broker.
+app = create_app()
+app.dependency_overrides[get_task_queue] = FakeQueue
+schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 {%- else %}
 
 log_dir = tempfile.TemporaryDirectory(prefix="openapi-tests-")

@@ -13,6 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from kombu import Connection, Exchange, Queue
 
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.task_queue import (
+    BrokerUnavailable,
+    TaskQueue,
+    TaskStatus,
+)
+
 # Upper bound for anything a test waits on: reaching it means the test failed.
 WAIT_SECONDS = 15.0
 FINAL_STATES = {"SUCCESS", "FAILURE"}
@@ -49,6 +56,40 @@ def delete_queue(broker_url: str, name: str) -> None:
         bound.declare()
         bound.delete()
         bound.exchange.delete()
+
+
+TASK_ID = "6f1c8e4e-5a3b-4c1d-9e2f-0a1b2c3d4e5f"
+
+
+class FakeQueue(TaskQueue):
+    """Records what it is sent; reports the statuses it is given, else PENDING."""
+
+    def __init__(self, statuses: dict[str, TaskStatus] | None = None) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.statuses = statuses or {}
+        self.unreachable = False
+
+    def send_notification(self, email: str, message: str) -> str:
+        if self.unreachable:
+            raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
+        self.sent.append((email, message))
+        return TASK_ID
+
+    def status(self, task_id: str) -> TaskStatus:
+        if self.unreachable:
+            raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
+        return self.statuses.get(task_id, TaskStatus(task_id=task_id, state="PENDING"))
+
+
+def settings_from(env: dict[str, str]) -> Settings:
+    """The settings a process started with ``env`` reads, for an API in this one."""
+    return Settings(
+        data_dir=env["APP_DATA_DIR"],
+        log_file=env["APP_LOG_FILE"],
+        task_queue=env["APP_TASK_QUEUE"],
+        broker_url=env.get("CELERY_BROKER_URL"),
+        result_backend=env.get("CELERY_RESULT_BACKEND"),
+    )
 
 
 def wait_until(condition: Callable[[], Any], what: str) -> Any:

@@ -7,34 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.task_queue import (
-    BrokerUnavailable,
-    TaskQueue,
-    TaskStatus,
-    get_task_queue,
-)
+from {{ cookiecutter.package_name }}.task_queue import TaskStatus, get_task_queue
 
 from tests.malformed_requests import MALFORMED_REQUESTS, UNEXPECTED_BODIES
-
-TASK_ID = "6f1c8e4e-5a3b-4c1d-9e2f-0a1b2c3d4e5f"
-
-
-class FakeQueue(TaskQueue):
-    def __init__(self, statuses: dict[str, TaskStatus] | None = None) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.statuses = statuses or {}
-        self.unreachable = False
-
-    def send_notification(self, email: str, message: str) -> str:
-        if self.unreachable:
-            raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
-        self.sent.append((email, message))
-        return TASK_ID
-
-    def status(self, task_id: str) -> TaskStatus:
-        if self.unreachable:
-            raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
-        return self.statuses.get(task_id, TaskStatus(task_id=task_id, state="PENDING"))
+from tests.support import TASK_ID, FakeQueue
 
 
 @pytest.fixture

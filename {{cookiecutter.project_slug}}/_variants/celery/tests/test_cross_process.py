@@ -19,6 +19,7 @@ from tests.support import (
     WAIT_SECONDS,
     configured_broker_url,
     delete_queue,
+    settings_from,
     wait_until,
 )
 
@@ -87,15 +88,7 @@ def api(
     settings_env: dict[str, str], api_for: Callable[[Settings], TestClient]
 ) -> TestClient:
     """The API, in this test's process, sending to the worker process's queue."""
-    return api_for(
-        Settings(
-            data_dir=settings_env["APP_DATA_DIR"],
-            log_file=settings_env["APP_LOG_FILE"],
-            task_queue=settings_env["APP_TASK_QUEUE"],
-            broker_url=settings_env.get("CELERY_BROKER_URL"),
-            result_backend=settings_env.get("CELERY_RESULT_BACKEND"),
-        )
-    )
+    return api_for(settings_from(settings_env))
 
 
 def test_a_worker_process_delivers_a_batch_sent_by_the_api(

@@ -14,7 +14,12 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.config import Settings
 
-from tests.support import delete_queue, wait_for_final_state, wait_until
+from tests.support import (
+    delete_queue,
+    settings_from,
+    wait_for_final_state,
+    wait_until,
+)
 
 pytestmark = pytest.mark.skipif(
     sys.platform == "win32", reason="kills a worker's process group"
@@ -88,15 +93,7 @@ def workers(real_broker_env: dict[str, str], tmp_path: Path) -> Iterator[Workers
 def api(
     real_broker_env: dict[str, str], api_for: Callable[[Settings], TestClient]
 ) -> TestClient:
-    return api_for(
-        Settings(
-            data_dir=real_broker_env["APP_DATA_DIR"],
-            log_file=real_broker_env["APP_LOG_FILE"],
-            task_queue=real_broker_env["APP_TASK_QUEUE"],
-            broker_url=real_broker_env["CELERY_BROKER_URL"],
-            result_backend=real_broker_env.get("CELERY_RESULT_BACKEND"),
-        )
-    )
+    return api_for(settings_from(real_broker_env))
 
 
 @pytest.mark.parametrize(
