@@ -36,6 +36,7 @@ COMMON_FILES = {
     "pyproject.toml",
     f"{PACKAGE}/__init__.py",
     f"{PACKAGE}/config.py",
+    f"{PACKAGE}/health.py",
     f"{PACKAGE}/log_file.py",
     f"{PACKAGE}/main.py",
     f"{PACKAGE}/notifications.py",

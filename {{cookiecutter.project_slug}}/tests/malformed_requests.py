@@ -17,17 +17,6 @@ MALFORMED_REQUESTS = [
     pytest.param("GET", f"{SEND}/ada@example.com", 405, id="get-instead-of-post"),
     pytest.param("DELETE", f"{SEND}/ada@example.com", 405, id="delete"),
     pytest.param("PATCH", "/health", 405, id="patch-health"),
-{%- if cookiecutter.task_pattern == "celery" %}
-    pytest.param(
-        "POST", "/tasks/6f1c8e4e-5a3b-4c1d-9e2f-0a1b2c3d4e5f", 405, id="post-status"
-    ),
-    pytest.param("GET", "/tasks/not-a-task-id", 422, id="not-a-task-id"),
-    pytest.param("GET", f"/tasks/{OVERSIZED}", 422, id="oversized-task-id"),
-{%- elif cookiecutter.task_pattern == "dependency_injected" %}
-    pytest.param(
-        "POST", f"{SEND}/ada@example.com?q={OVERSIZED}", 422, id="oversized-query"
-    ),
-{%- endif %}
 ]
 
 # The POST endpoints take no body: one is refused with 415, whatever its type.

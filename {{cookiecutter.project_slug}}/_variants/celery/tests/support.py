@@ -10,14 +10,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from kombu import Connection, Exchange, Queue
 
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.task_queue import (
     BrokerUnavailable,
     TaskQueue,
     TaskStatus,
+    get_task_queue,
 )
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
@@ -79,6 +82,13 @@ class FakeQueue(TaskQueue):
         if self.unreachable:
             raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
         return self.statuses.get(task_id, TaskStatus(task_id=task_id, state="PENDING"))
+
+
+def app_for_fuzzing() -> FastAPI:
+    """The API alone, its task queue replaced: the fuzzer's requests reach no broker."""
+    app = create_app()
+    app.dependency_overrides[get_task_queue] = FakeQueue
+    return app
 
 
 def settings_from(env: dict[str, str]) -> Settings:

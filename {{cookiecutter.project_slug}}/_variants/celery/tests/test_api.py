@@ -7,7 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.task_queue import TaskStatus, get_task_queue
+from {{ cookiecutter.package_name }}.task_queue import (
+    TaskStatus,
+    get_task_queue,
+)
 
 from tests.malformed_requests import MALFORMED_REQUESTS, UNEXPECTED_BODIES
 from tests.support import TASK_ID, FakeQueue
@@ -96,12 +99,22 @@ def test_an_invalid_email_is_rejected_and_nothing_is_queued(
 
 
 @pytest.mark.parametrize(
-    "task_id", ["not-a-task-id", "celery-task-meta-x", str(uuid.uuid4())[:-1]]
+    "task_id",
+    ["not-a-task-id", "celery-task-meta-x", str(uuid.uuid4())[:-1], "f" * 60_000],
+    ids=["not-an-id", "a-backend-key", "one-digit-short", "oversized"],
 )
 def test_a_malformed_task_id_is_rejected(api: TestClient, task_id: str) -> None:
     response = api.get(f"/tasks/{task_id}")
 
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "task_id"]
+
+
+def test_the_status_url_takes_no_post(api: TestClient) -> None:
+    response = api.post(f"/tasks/{TASK_ID}")
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"
 
 
 @pytest.mark.parametrize(("method", "url", "status"), MALFORMED_REQUESTS)

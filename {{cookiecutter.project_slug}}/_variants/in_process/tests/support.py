@@ -1,14 +1,24 @@
-"""Helpers for the tests: waiting with a deadline, holding tasks back."""
+"""Helpers for the tests: waiting with a deadline, holding tasks back, an app to fuzz."""
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import FastAPI
+
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.log_file import append_line
+from {{ cookiecutter.package_name }}.main import create_app
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
 WAIT_SECONDS = 5.0
+
+
+def app_for_fuzzing() -> FastAPI:
+    """The app, its tasks writing to the null device: the fuzzer sends thousands."""
+    return create_app(Settings(log_file=Path(os.devnull)))
 
 
 def wait_until(condition: Callable[[], bool], what: str) -> None:

@@ -18,6 +18,7 @@ from typing import ParamSpec
 from fastapi import status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
@@ -63,6 +64,17 @@ class Backlog:
         self.pending = 0
 
 
+def backlog_of(app: Starlette) -> Backlog:
+    """The app's backlog, made on first use from its settings' bound.
+
+    Only the event loop's thread calls this, so no lock is needed.
+    """
+    backlog: Backlog | None = getattr(app.state, "backlog", None)
+    if backlog is None:
+        backlog = app.state.backlog = Backlog(app.state.settings.max_pending_requests)
+    return backlog
+
+
 class BackgroundWorkRoute(APIRoute):
     """A route whose requests schedule background work, and are guarded before any.
 
@@ -81,7 +93,7 @@ class BackgroundWorkRoute(APIRoute):
         if scope["method"] not in self.methods:
             await super().handle(scope, receive, send)  # 405, with an Allow header
             return
-        backlog: Backlog = scope["app"].state.backlog
+        backlog = backlog_of(scope["app"])
         if carries_body(Headers(scope=scope)):
             refusal = JSONResponse(
                 {"detail": BODY_REFUSED},
