@@ -30,7 +30,9 @@ PACKAGE = "background_tasks_app"
 
 COMMON_FILES = {
     ".cookiecutter.json",
+    ".env.example",
     ".gitignore",
+    ".pre-commit-config.yaml",
     "LICENSE",
     "README.md",
     "pyproject.toml",
@@ -45,6 +47,7 @@ COMMON_FILES = {
     "tests/conftest.py",
     "tests/malformed_requests.py",
     "tests/support.py",
+    "tests/test_env_example.py",
     "tests/test_health.py",
     "tests/test_log_file.py",
     "tests/test_openapi.py",

@@ -1,15 +1,16 @@
-"""Unit tests of the hooks and of the quoting filters, without baking."""
+"""Unit tests of the hooks and of the quoting filters, mostly without baking."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import CHOICES, TEMPLATE_DIR
+from conftest import CHOICES, TEMPLATE_DIR, run_cookiecutter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -299,3 +300,61 @@ def test_python_string_prefers_double_quotes_as_ruff_does() -> None:
     assert extensions.python_string("O'Reilly") == '"O\'Reilly"'
     assert extensions.python_string('say "hi"') == "'say \"hi\"'"
     assert extensions.python_string("Zoë") == '"Zoë"'
+
+
+pre_prompt = load(TEMPLATE_DIR / "hooks" / "pre_prompt.py")
+
+
+def test_this_python_and_cookiecutter_are_recent_enough() -> None:
+    installed = pre_prompt.installed_cookiecutter()
+
+    assert installed is not None
+    assert pre_prompt.problems(sys.version_info, installed) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "release"),
+    [
+        ("2.7.1", (2, 7, 1)),
+        ("2.10.0rc1", (2, 10, 0)),
+        ("3.0.dev2", (3, 0)),
+        ("4", (4,)),
+    ],
+)
+def test_releases_are_read_without_their_suffix(
+    text: str, release: tuple[int, ...]
+) -> None:
+    assert pre_prompt.release(text) == release
+
+
+def test_an_old_python_and_cookiecutter_are_each_named_with_the_way_out() -> None:
+    python, cookiecutter = pre_prompt.problems((3, 9, 18), "2.6.0")
+
+    assert python.startswith("Python 3.9 is too old")
+    assert "need Python 3.10 or newer" in python
+    assert cookiecutter.startswith("cookiecutter 2.6.0 is too old")
+    assert "pip install --upgrade 'cookiecutter>=2.7.1'" in cookiecutter
+
+
+def test_cookiecutter_stops_before_any_question_when_too_old(tmp_path: Path) -> None:
+    """The real command line, on a copy of the template that asks for a future
+    cookiecutter: it stops with the hook's message, and writes nothing."""
+    template = tmp_path / "template"
+    shutil.copytree(
+        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(".git", ".venv")
+    )
+    hook = template / "hooks" / "pre_prompt.py"
+    hook.write_text(
+        hook.read_text(encoding="utf-8").replace(
+            "MINIMUM_COOKIECUTTER = (2, 7, 1)", "MINIMUM_COOKIECUTTER = (99,)"
+        ),
+        encoding="utf-8",
+    )
+    output = tmp_path / "output"
+
+    result = run_cookiecutter(output, template=str(template))  # not --no-input
+
+    assert result.returncode != 0
+    assert "ERROR: cookiecutter" in result.stderr
+    assert "is too old: this template needs 99 or newer" in result.stderr
+    assert not output.exists() or not any(output.iterdir())
