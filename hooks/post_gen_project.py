@@ -31,6 +31,9 @@ VARIANTS_BY_ANSWER: dict[str, dict[str, tuple[str, ...]]] = {
         "BSD-3-Clause": ("license_bsd",),
         "Proprietary": (),
     },
+    # Yes/no questions: the answer is a boolean.
+    "use_docker": {"True": ("docker",), "False": ()},
+    "use_github_actions": {"True": ("github_actions",), "False": ()},
 }
 
 

@@ -28,30 +28,36 @@ else:
 
 PACKAGE = "background_tasks_app"
 
-COMMON_FILES = {
-    ".cookiecutter.json",
-    ".env.example",
-    ".gitignore",
-    ".pre-commit-config.yaml",
-    "LICENSE",
-    "README.md",
-    "pyproject.toml",
-    f"{PACKAGE}/__init__.py",
-    f"{PACKAGE}/config.py",
-    f"{PACKAGE}/health.py",
-    f"{PACKAGE}/log_file.py",
-    f"{PACKAGE}/main.py",
-    f"{PACKAGE}/notifications.py",
-    f"{PACKAGE}/params.py",
-    "tests/__init__.py",
-    "tests/conftest.py",
-    "tests/malformed_requests.py",
-    "tests/support.py",
-    "tests/test_env_example.py",
-    "tests/test_health.py",
-    "tests/test_log_file.py",
-    "tests/test_openapi.py",
-}
+DOCKER_FILES = {".dockerignore", "Dockerfile", "compose.yaml"}
+GITHUB_ACTIONS_FILES = {".github/workflows/ci.yml"}
+COMMON_FILES = (
+    DOCKER_FILES
+    | GITHUB_ACTIONS_FILES
+    | {
+        ".cookiecutter.json",
+        ".env.example",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        "LICENSE",
+        "README.md",
+        "pyproject.toml",
+        f"{PACKAGE}/__init__.py",
+        f"{PACKAGE}/config.py",
+        f"{PACKAGE}/health.py",
+        f"{PACKAGE}/log_file.py",
+        f"{PACKAGE}/main.py",
+        f"{PACKAGE}/notifications.py",
+        f"{PACKAGE}/params.py",
+        "tests/__init__.py",
+        "tests/conftest.py",
+        "tests/malformed_requests.py",
+        "tests/support.py",
+        "tests/test_env_example.py",
+        "tests/test_health.py",
+        "tests/test_log_file.py",
+        "tests/test_openapi.py",
+    }
+)
 IN_PROCESS_FILES = COMMON_FILES | {
     f"{PACKAGE}/background.py",
     f"{PACKAGE}/tasks.py",
@@ -105,6 +111,8 @@ MARKERS = {
 }
 
 TEMPLATE_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}|cookiecutter|_variants")
+# GitHub Actions' own expressions, which the workflow must keep: ${{ matrix.x }}
+WORKFLOW_EXPRESSION = re.compile(r"\$\{\{[^{}]*\}\}")
 
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
@@ -141,7 +149,9 @@ def test_bake_is_complete_and_clean(bake: Bake, pattern: str, license_: str) -> 
     for name, text in files.items():
         assert text.strip(), f"{name} is empty"
         leftover = (
-            None if name == ".cookiecutter.json" else TEMPLATE_SYNTAX.search(text)
+            None
+            if name == ".cookiecutter.json"
+            else TEMPLATE_SYNTAX.search(WORKFLOW_EXPRESSION.sub("", text))
         )
         assert leftover is None, f"{name} holds {leftover.group()!r}"
         if name.endswith(".py"):
@@ -156,6 +166,18 @@ def test_bake_is_complete_and_clean(bake: Bake, pattern: str, license_: str) -> 
                     found = re.search(marker, text)
                     assert found is None, f"{name} mentions {choice}: {found.group()!r}"
 
+    assert_ruff_clean(project)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_docker_and_github_actions_can_be_left_out(bake: Bake, pattern: str) -> None:
+    project = bake(task_pattern=pattern, use_docker="no", use_github_actions="no")
+    files = project_files(project)
+
+    expected = EXPECTED_FILES[pattern] - DOCKER_FILES - GITHUB_ACTIONS_FILES
+    assert set(files) == expected
+    for name, text in files.items():
+        assert not re.search(r"Dockerfile|compose|\.github|GitHub", text), name
     assert_ruff_clean(project)
 
 
@@ -220,6 +242,8 @@ def test_metadata_and_answers_file_hold_the_answers(bake: Bake) -> None:
             **answers,
             "project_slug": "mail-relay",
             "package_name": "mail_relay",
+            "use_docker": True,
+            "use_github_actions": True,
         }
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -42,6 +43,8 @@ VALID = {
     "version": "0.1.0",
     "task_pattern": "add_task",
     "license": "MIT",
+    "use_docker": True,
+    "use_github_actions": True,
 }
 
 
@@ -183,8 +186,18 @@ def test_main_prints_one_error_line_per_problem_and_fails(
 
 
 def test_the_table_covers_every_choice_of_cookiecutter_json() -> None:
+    context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text("utf-8"))
     for option, choices in post_gen.VARIANTS_BY_ANSWER.items():
-        assert list(choices) == CHOICES[option]
+        if isinstance(context[option], bool):  # a yes/no question
+            assert list(choices) == ["True", "False"]
+        else:
+            assert list(choices) == CHOICES[option]
+    questions = {name for name in context if not name.startswith("_")}
+    derived = {"project_slug", "package_name"}  # defaults computed from other answers
+    free_text = {"project_name", "description", "author_name", "author_email"}
+    assert set(post_gen.VARIANTS_BY_ANSWER) == questions - derived - free_text - {
+        "version"
+    }
 
 
 def test_every_variant_folder_is_owned_by_the_table_and_exists() -> None:
@@ -200,9 +213,21 @@ def test_every_variant_folder_is_owned_by_the_table_and_exists() -> None:
 
 
 def test_chosen_variants_follow_the_table() -> None:
-    assert post_gen.chosen_variants(VALID) == ["in_process", "add_task", "license_mit"]
+    assert post_gen.chosen_variants(VALID) == [
+        "in_process",
+        "add_task",
+        "license_mit",
+        "docker",
+        "github_actions",
+    ]
     assert post_gen.chosen_variants(
-        {**VALID, "task_pattern": "dependency_injected", "license": "Proprietary"}
+        {
+            **VALID,
+            "task_pattern": "dependency_injected",
+            "license": "Proprietary",
+            "use_docker": False,
+            "use_github_actions": False,
+        }
     ) == ["in_process", "dependency_injected"]
 
 

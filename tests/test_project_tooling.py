@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from conftest import Bake
+import pytest
+import yaml
+from conftest import PATTERNS, Bake
+from uv import find_uv_bin
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 
 def run(*command: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -43,3 +53,114 @@ def test_pre_commit_passes_on_a_new_project_and_fixes_a_careless_file(
 
     assert fixing.returncode == 1, fixing.stdout + fixing.stderr
     assert careless.read_text() == "def test_x():\n    assert 1 == 1\n"
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def tool(name: str) -> str:
+    """A command installed beside this interpreter (requirements-test.txt)."""
+    return str(Path(sys.executable).parent / name)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_the_dockerfile_passes_hadolint(
+    baked_patterns: dict[str, Path], pattern: str
+) -> None:
+    result = run(tool("hadolint"), "Dockerfile", cwd=baked_patterns[pattern])
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_compose_yaml_follows_the_compose_specification(
+    baked_patterns: dict[str, Path], pattern: str
+) -> None:
+    project = baked_patterns[pattern]
+    check = (tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec")
+
+    result = run(*check, "compose.yaml", cwd=project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    services = set(load_yaml(project / "compose.yaml")["services"])
+    expected = {"api", "worker", "redis", "flower"} if pattern == "celery" else {"api"}
+    assert services == expected
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_the_workflow_follows_the_github_workflow_schema(
+    baked_patterns: dict[str, Path], pattern: str
+) -> None:
+    project = baked_patterns[pattern]
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    check = (tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows")
+
+    result = run(*check, str(workflow), cwd=project)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    test_job = load_yaml(workflow)["jobs"]["test"]
+    assert test_job["strategy"]["matrix"]["python-version"] == [
+        "3.10",
+        "3.11",
+        "3.12",
+        "3.13",
+    ]
+    assert {"run": "python -m pytest"} in test_job["steps"]
+    assert ("redis" in test_job.get("services", {})) == (pattern == "celery")
+
+
+def build_stage(dockerfile: str) -> list[str]:
+    """The instructions of the first stage, continuation lines joined."""
+    joined = dockerfile.replace("\\\n", "")
+    stage = joined.split("\nFROM ", 2)[1]
+    return [line for line in stage.splitlines() if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_the_image_build_stage_works_outside_docker(
+    baked_patterns: dict[str, Path], pattern: str, tmp_path: Path
+) -> None:
+    """No Docker engine runs here: the build stage's steps are replayed instead.
+
+    What it COPYs must pass .dockerignore and exist; its requirements step must list
+    the project's dependencies; and the package must install from what was copied.
+    """
+    project = baked_patterns[pattern]
+    instructions = build_stage((project / "Dockerfile").read_text(encoding="utf-8"))
+    allowed = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    context = tmp_path / "context"
+    context.mkdir()
+    for instruction in instructions:
+        if instruction.startswith("COPY "):
+            *sources, _ = instruction.split()[1:]
+            for source in sources:
+                assert f"!{source}" in allowed, f"{source} is left out by .dockerignore"
+                if source.endswith("/"):
+                    shutil.copytree(project / source, context / source)
+                else:
+                    shutil.copy2(project / source, context / source)
+    [requirements_step] = [i for i in instructions if 'python -c "' in i]
+    code = requirements_step.split('python -c "', 1)[1].split('"', 1)[0]
+
+    assert run(sys.executable, "-c", code, cwd=context).returncode == 0
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = (context / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert listed == metadata["project"]["dependencies"]
+    venv = tmp_path / "venv"
+    assert (
+        run(find_uv_bin(), "venv", "--quiet", str(venv), cwd=tmp_path).returncode == 0
+    )
+    install = run(
+        find_uv_bin(),
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--python",
+        str(venv),
+        str(context),
+        cwd=tmp_path,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
