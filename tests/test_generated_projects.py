@@ -32,8 +32,11 @@ PACKAGE = "background_tasks_app"
 
 # The oldest supported Python with the lowest versions pyproject.toml allows for its
 # direct dependencies, and the newest Python with the newest versions: together they
-# show that the declared Python range and the lower bounds hold.
+# show that the declared Python range and the lower bounds hold. The oldest is
+# installed as with pip (pip install -e '.[dev]'), the newest with uv's project
+# commands (uv sync --extra dev, then uv run pytest): the README gives both.
 ENVIRONMENTS = {"oldest": ("3.10", "lowest-direct"), "newest": ("3.13", "highest")}
+INSTALLED_WITH_UV_SYNC = "newest"
 
 # The projects' runs may cache bytecode, as they do for users: later runs start faster.
 # Broker settings come from BROKERS alone.
@@ -87,9 +90,8 @@ def find_python(version: str) -> str | None:
 def install(
     project: Path, venv: Path, version: str, resolution: str, *extra: str
 ) -> None:
-    interpreter = find_python(version)
-    if interpreter is None:
-        pytest.skip(f"Python {version} not found: install it to test the project on it")
+    """Install the project and its dev extra as ``pip install -e '.[dev]'`` does."""
+    interpreter = python_or_skip(version)
     uv = find_uv_bin()
     created = run(uv, "venv", "--quiet", "--python", interpreter, str(venv))
     assert created.returncode == 0, created.stderr
@@ -106,6 +108,32 @@ def install(
         *extra,
     )
     assert installed.returncode == 0, installed.stderr
+
+
+def sync(project: Path, version: str, resolution: str) -> Path:
+    """``uv sync --extra dev``, as the README says; return the venv it made."""
+    synced = run(
+        find_uv_bin(),
+        "sync",
+        "--quiet",
+        "--extra",
+        "dev",
+        "--python",
+        python_or_skip(version),
+        "--resolution",
+        resolution,
+        cwd=project,
+    )
+    assert synced.returncode == 0, synced.stderr
+    assert (project / "uv.lock").is_file()
+    return project / ".venv"
+
+
+def python_or_skip(version: str) -> str:
+    interpreter = find_python(version)
+    if interpreter is None:
+        pytest.skip(f"Python {version} not found: install it to test the project on it")
+    return interpreter
 
 
 def check_every_module_imports(project: Path, venv: Path) -> None:
@@ -131,10 +159,11 @@ def require_broker(url: str) -> None:
 def run_suite(
     project: Path, venv: Path, env: dict[str, str], *args: str
 ) -> subprocess.CompletedProcess[str]:
-    python = venv_bin(venv, "python")
-    return run(
-        python, "-m", "pytest", "-p", "no:cacheprovider", *args, cwd=project, env=env
-    )
+    if (project / "uv.lock").is_file():  # installed by uv sync: run it as uv does
+        pytest_command = [find_uv_bin(), "run", "--frozen", "pytest"]
+    else:
+        pytest_command = [venv_bin(venv, "python"), "-m", "pytest"]
+    return run(*pytest_command, "-p", "no:cacheprovider", *args, cwd=project, env=env)
 
 
 def check_suite_passes_with_nothing_skipped(
@@ -283,7 +312,11 @@ def test_installs_imports_passes_its_suite_and_serves(
         # Its suite must pass whether or not pytest-celery (Docker-based) is there.
         extra = ["pytest-celery>=1.3"] if environment == "oldest" else []
 
-    install(project, venv, *ENVIRONMENTS[environment], *extra)
+    if environment == INSTALLED_WITH_UV_SYNC:
+        assert not extra
+        venv = sync(project, *ENVIRONMENTS[environment])
+    else:
+        install(project, venv, *ENVIRONMENTS[environment], *extra)
 
     check_every_module_imports(project, venv)
     check_suite_passes_with_nothing_skipped(project, venv, suite_env)
