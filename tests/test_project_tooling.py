@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import PATTERNS, Bake
+from conftest import PATTERNS, TEMPLATE_DIR, Bake, bake_project
 from uv import find_uv_bin
 
 if sys.version_info >= (3, 11):
@@ -164,3 +165,70 @@ def test_the_image_build_stage_works_outside_docker(
         cwd=tmp_path,
     )
     assert install.returncode == 0, install.stdout + install.stderr
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.com",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.com",
+}
+
+
+def commit_all(repository: Path, message: str) -> str:
+    """Commit every change in ``repository``; return the new commit's hash."""
+    for command in (("add", "--all"), ("commit", "--quiet", "--message", message)):
+        result = run("git", *command, cwd=repository, **GIT_IDENTITY)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return run("git", "rev-parse", "HEAD", cwd=repository).stdout.strip()
+
+
+def test_a_linked_project_takes_a_template_change_through_cruft(
+    tmp_path: Path,
+) -> None:
+    """The README's update path: link a generated project to the template commit it
+    came from, using its answers file, change the template, and update."""
+    template = tmp_path / "template"
+    shutil.copytree(
+        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(".git", ".venv")
+    )
+    assert run("git", "init", "--quiet", cwd=template).returncode == 0
+    generated_from = commit_all(template, "The template as it is")
+    project = bake_project(tmp_path / "projects", task_pattern="celery")
+    assert run("git", "init", "--quiet", cwd=project).returncode == 0
+    commit_all(project, "Generated")
+    answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
+    cruft = tool("cruft")
+
+    link = run(
+        cruft, "link", "--no-input", "--checkout", generated_from,
+        "--extra-context", json.dumps(answers["cookiecutter"]), str(template),
+        cwd=project,
+    )  # fmt: skip
+
+    assert link.returncode == 0, link.stdout + link.stderr
+    commit_all(project, "Linked to the template")
+    env_example = (
+        template / "{{cookiecutter.project_slug}}/_variants/celery/.env.example"
+    )
+    env_example.write_text(
+        env_example.read_text(encoding="utf-8") + "# A line the template added.\n",
+        encoding="utf-8",
+    )
+    commit_all(template, "A change to the template")
+    readme = project / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nOur own notes.\n")
+    commit_all(project, "A change of the project's own")
+
+    update = run(cruft, "update", "--skip-apply-ask", cwd=project)
+
+    assert update.returncode == 0, update.stdout + update.stderr
+    changed = run("git", "status", "--porcelain", cwd=project).stdout.splitlines()
+    assert sorted(line[3:] for line in changed) == [".cruft.json", ".env.example"]
+    assert (
+        (project / ".env.example")
+        .read_text()
+        .endswith("# A line the template added.\n")
+    )
+    assert readme.read_text(encoding="utf-8").endswith("\nOur own notes.\n")
+    assert not list(project.rglob("*.rej"))
