@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
+import yaml
 from conftest import TEMPLATE_DIR, assert_ruff_clean
 
 
@@ -12,11 +16,15 @@ def test_the_template_code_is_ruff_clean() -> None:
     assert_ruff_clean(TEMPLATE_DIR)
 
 
-def test_ci_runs_the_test_command_that_the_readme_gives() -> None:
+def readme_test_command() -> str:
     readme = (TEMPLATE_DIR / "README.md").read_text(encoding="utf-8")
-    ci_script = (TEMPLATE_DIR / ".ci" / "run").read_text(encoding="utf-8")
     section = readme.split("Run the template's own test suite", 1)[1]
-    command = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    return section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_ci_runs_the_test_command_that_the_readme_gives() -> None:
+    ci_script = (TEMPLATE_DIR / ".ci" / "run").read_text(encoding="utf-8")
+    command = readme_test_command()
 
     assert command.endswith("python -m pytest")
     assert command in ci_script.splitlines()
@@ -46,3 +54,26 @@ def test_the_readme_options_table_matches_cookiecutter_json() -> None:
         else:
             default = value
         assert f"`{default}`" in documented[name], name
+
+
+def test_the_template_workflow_follows_the_schema_and_runs_the_readme_command() -> None:
+    workflow = TEMPLATE_DIR / ".github" / "workflows" / "tests.yml"
+    check = Path(sys.executable).parent / "check-jsonschema"
+
+    result = subprocess.run(
+        [str(check), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    jobs = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
+    assert jobs["hooks-and-bakes"]["strategy"]["matrix"]["os"] == [
+        "ubuntu-latest",
+        "macos-latest",
+        "windows-latest",
+    ]
+    everything = jobs["everything"]
+    assert set(everything["services"]) == {"redis", "rabbitmq"}
+    assert {"run": readme_test_command()} in everything["steps"]
