@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,9 +27,39 @@ PATTERNS = CHOICES["task_pattern"]
 Bake = Callable[..., Path]
 
 
+# What a checkout holds and a clone of the template does not.
+NOT_IN_A_CLONE = (".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache")
+_clean_template: list[Path] = []
+
+
+def template_source() -> str:
+    """The template to bake from: a copy of this checkout as a clone would be.
+
+    Cookiecutter copies the whole template folder for every generation, to run the
+    pre_prompt hook in; a virtual environment inside the checkout (as the README's
+    test command makes) would be copied each time.
+    """
+    return str(_clean_template[0])
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cookiecutter_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Keep cookiecutter's replay files and clones out of the user's home folder."""
+    """Keep cookiecutter's replay files, clones and temporary copies of the template
+    out of the user's home folder and out of the system's temporary folder."""
+    _clean_template.append(
+        Path(
+            shutil.copytree(
+                TEMPLATE_DIR,
+                tmp_path_factory.mktemp("template") / "bgtasks-template",
+                ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE),
+            )
+        )
+    )
+    # Cookiecutter leaves its copy behind when a hook stops the generation.
+    temporary = tmp_path_factory.mktemp("tmp")
+    previous_tmpdir = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(temporary)
+    tempfile.tempdir = None
     home = tmp_path_factory.mktemp("cookiecutter-home")
     config = home / "config.yaml"
     config.write_text(
@@ -38,17 +70,19 @@ def cookiecutter_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     previous = os.environ.get("COOKIECUTTER_CONFIG")
     os.environ["COOKIECUTTER_CONFIG"] = str(config)
     yield home
-    if previous is None:
-        del os.environ["COOKIECUTTER_CONFIG"]
-    else:
-        os.environ["COOKIECUTTER_CONFIG"] = previous
+    for name, value in (("COOKIECUTTER_CONFIG", previous), ("TMPDIR", previous_tmpdir)):
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
+    tempfile.tempdir = None
 
 
 def bake_project(output_dir: Path, **answers: str) -> Path:
     """Generate a project from the defaults and ``answers``; return its path."""
     return Path(
         cookiecutter(
-            str(TEMPLATE_DIR),
+            template_source(),
             no_input=True,
             extra_context=answers,
             output_dir=str(output_dir),
@@ -71,7 +105,7 @@ def baked_patterns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def run_cookiecutter(
-    output_dir: Path, *args: str, template: str = str(TEMPLATE_DIR)
+    output_dir: Path, *args: str, template: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the cookiecutter command line on the template, as a user would."""
     return subprocess.run(
@@ -79,7 +113,7 @@ def run_cookiecutter(
             sys.executable,
             "-m",
             "cookiecutter",
-            template,
+            template or template_source(),
             "--output-dir",
             str(output_dir),
             *args,

@@ -14,10 +14,10 @@ import pytest
 from conftest import (
     CHOICES,
     PATTERNS,
-    TEMPLATE_DIR,
     Bake,
     assert_ruff_clean,
     run_cookiecutter,
+    template_source,
 )
 from cookiecutter.main import cookiecutter
 
@@ -258,7 +258,7 @@ def test_the_answers_file_replays_the_same_project(bake: Bake, tmp_path: Path) -
 
     second = Path(
         cookiecutter(
-            str(TEMPLATE_DIR),
+            template_source(),
             replay=str(first / ".cookiecutter.json"),
             output_dir=str(second_dir),
         )
@@ -280,12 +280,7 @@ def test_readme_gives_the_install_and_run_and_test_commands(
 
 def test_generates_from_a_git_repository_as_from_github(tmp_path: Path) -> None:
     """``cookiecutter gh:...`` clones the repository first; a file URL does the same."""
-    repo = tmp_path / "bgtasks-template"
-    shutil.copytree(
-        TEMPLATE_DIR,
-        repo,
-        ignore=shutil.ignore_patterns(".git", ".venv", "*cache*", "__pycache__"),
-    )
+    repo = Path(shutil.copytree(template_source(), tmp_path / "bgtasks-template"))
     for command in (
         ["init", "--quiet"],
         ["add", "--all"],

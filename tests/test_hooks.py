@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import CHOICES, TEMPLATE_DIR, run_cookiecutter
+from conftest import CHOICES, NOT_IN_A_CLONE, TEMPLATE_DIR, run_cookiecutter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -366,7 +366,7 @@ def test_cookiecutter_stops_before_any_question_when_too_old(tmp_path: Path) -> 
     cookiecutter: it stops with the hook's message, and writes nothing."""
     template = tmp_path / "template"
     shutil.copytree(
-        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(".git", ".venv")
+        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE)
     )
     hook = template / "hooks" / "pre_prompt.py"
     hook.write_text(

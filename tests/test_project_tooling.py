@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import PATTERNS, TEMPLATE_DIR, Bake, bake_project
+from conftest import NOT_IN_A_CLONE, PATTERNS, TEMPLATE_DIR, Bake, bake_project
 from uv import find_uv_bin
 
 if sys.version_info >= (3, 11):
@@ -190,7 +190,7 @@ def test_a_linked_project_takes_a_template_change_through_cruft(
     came from, using its answers file, change the template, and update."""
     template = tmp_path / "template"
     shutil.copytree(
-        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(".git", ".venv")
+        TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE)
     )
     assert run("git", "init", "--quiet", cwd=template).returncode == 0
     generated_from = commit_all(template, "The template as it is")

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pexpect
-from conftest import TEMPLATE_DIR
+from conftest import template_source
 
 # Each prompt as the user sees it, and what the user types (empty: take the default).
 DIALOGUE = [
@@ -41,7 +41,7 @@ DIALOGUE = [
 def test_answering_the_prompts_generates_the_chosen_project(tmp_path: Path) -> None:
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "cookiecutter", str(TEMPLATE_DIR), "--output-dir", str(tmp_path)],
+        ["-m", "cookiecutter", template_source(), "--output-dir", str(tmp_path)],
         encoding="utf-8",
         timeout=30,
         env={**os.environ, "NO_COLOR": "1", "TERM": "dumb"},
