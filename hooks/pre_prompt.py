@@ -9,7 +9,6 @@ hears why it is too old instead of failing on a newer syntax.
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
 # The oldest versions the template and its projects are tested with.
 MINIMUM_PYTHON = (3, 10)
@@ -55,9 +54,15 @@ def problems(python: tuple[int, ...], cookiecutter: str | None) -> list[str]:
 
 
 def installed_cookiecutter() -> str | None:
+    """The running cookiecutter's version, or None where it cannot be read: on
+    Python 3.7 (no importlib.metadata, and too old anyway) or from a source tree."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:
+        return None
     try:
         return version("cookiecutter")
-    except PackageNotFoundError:  # running from a source checkout: nothing to check
+    except PackageNotFoundError:
         return None
 
 
