@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -124,6 +125,13 @@ def run_cookiecutter(
         check=False,
         timeout=120,
     )
+
+
+def installed_tool(name: str) -> str:
+    """A command that requirements-test.txt installs beside this interpreter."""
+    found = shutil.which(name, path=sysconfig.get_path("scripts"))
+    assert found, f"{name} is missing: pip install -r requirements-test.txt"
+    return found
 
 
 def assert_ruff_clean(directory: Path) -> None:

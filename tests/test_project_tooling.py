@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import NOT_IN_A_CLONE, PATTERNS, TEMPLATE_DIR, Bake, bake_project
+from conftest import (
+    NOT_IN_A_CLONE,
+    PATTERNS,
+    TEMPLATE_DIR,
+    Bake,
+    bake_project,
+    installed_tool,
+)
 from uv import find_uv_bin
 
 if sys.version_info >= (3, 11):
@@ -61,16 +68,11 @@ def load_yaml(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def tool(name: str) -> str:
-    """A command installed beside this interpreter (requirements-test.txt)."""
-    return str(Path(sys.executable).parent / name)
-
-
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_the_dockerfile_passes_hadolint(
     baked_patterns: dict[str, Path], pattern: str
 ) -> None:
-    result = run(tool("hadolint"), "Dockerfile", cwd=baked_patterns[pattern])
+    result = run(installed_tool("hadolint"), "Dockerfile", cwd=baked_patterns[pattern])
 
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -80,7 +82,11 @@ def test_compose_yaml_follows_the_compose_specification(
     baked_patterns: dict[str, Path], pattern: str
 ) -> None:
     project = baked_patterns[pattern]
-    check = (tool("check-jsonschema"), "--builtin-schema", "vendor.compose-spec")
+    check = (
+        installed_tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.compose-spec",
+    )
 
     result = run(*check, "compose.yaml", cwd=project)
 
@@ -96,7 +102,11 @@ def test_the_workflow_follows_the_github_workflow_schema(
 ) -> None:
     project = baked_patterns[pattern]
     workflow = project / ".github" / "workflows" / "ci.yml"
-    check = (tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows")
+    check = (
+        installed_tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.github-workflows",
+    )
 
     result = run(*check, str(workflow), cwd=project)
 
@@ -198,7 +208,7 @@ def test_a_linked_project_takes_a_template_change_through_cruft(
     assert run("git", "init", "--quiet", cwd=project).returncode == 0
     commit_all(project, "Generated")
     answers = json.loads((project / ".cookiecutter.json").read_text(encoding="utf-8"))
-    cruft = tool("cruft")
+    cruft = installed_tool("cruft")
 
     link = run(
         cruft, "link", "--no-input", "--checkout", generated_from,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import yaml
-from conftest import TEMPLATE_DIR, assert_ruff_clean
+from conftest import TEMPLATE_DIR, assert_ruff_clean, installed_tool
 
 
 def test_the_template_code_is_ruff_clean() -> None:
@@ -58,10 +56,10 @@ def test_the_readme_options_table_matches_cookiecutter_json() -> None:
 
 def test_the_template_workflow_follows_the_schema_and_runs_the_readme_command() -> None:
     workflow = TEMPLATE_DIR / ".github" / "workflows" / "tests.yml"
-    check = Path(sys.executable).parent / "check-jsonschema"
+    check = installed_tool("check-jsonschema")
 
     result = subprocess.run(
-        [str(check), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        [check, "--builtin-schema", "vendor.github-workflows", str(workflow)],
         capture_output=True,
         text=True,
         check=False,
