@@ -1,3 +1,4 @@
+import re
 import socket
 from collections.abc import Callable
 
@@ -83,10 +84,8 @@ def send_raw(live_client: httpx2.Client, request: bytes) -> bytes:
         b"POST /send-notification/eve@example.com HTTP/9.9\r\nHost: x\r\n\r\n",
         b"POST /send-notification/eve@example.com HTTP/1.1\r\n"
         b"Host: x\r\nContent-Length: -1\r\n\r\n",
-        b"POST /send-notification/eve@example.com HTTP/1.1\r\n"
-        b"Host: x\r\nTransfer-Encoding: chunked\r\n\r\nnot a chunk\r\n\r\n",
     ],
-    ids=["garbage", "unknown-version", "negative-length", "broken-chunks"],
+    ids=["garbage", "unknown-version", "negative-length"],
 )
 def test_unparseable_http_gets_400_and_the_server_keeps_serving(
     live_client: httpx2.Client,
@@ -97,7 +96,28 @@ def test_unparseable_http_gets_400_and_the_server_keeps_serving(
 
     assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert answer.endswith(b"Invalid HTTP request received.")
+    assert_only_a_valid_request_writes(live_client, read_log)
+
+
+def test_a_broken_chunked_body_is_refused_and_schedules_nothing(
+    live_client: httpx2.Client, read_log: Callable[[], list[str]]
+) -> None:
+    answer = send_raw(
+        live_client,
+        b"POST /send-notification/eve@example.com HTTP/1.1\r\n"
+        b"Host: x\r\nTransfer-Encoding: chunked\r\n\r\nnot a chunk\r\n\r\n",
+    )
+
+    # The server's parser (400) or the endpoint's refusal of bodies (415) answers
+    # first, depending on whether the body arrived with the headers.
+    assert re.match(rb"HTTP/1\.1 (400|415) ", answer), answer[:100]
+    assert_only_a_valid_request_writes(live_client, read_log)
+
+
+def assert_only_a_valid_request_writes(
+    live_client: httpx2.Client, read_log: Callable[[], list[str]]
+) -> None:
+    """The server still serves, and the refused request scheduled nothing."""
     assert live_client.post("/send-notification/ada@example.com").status_code == 200
     wait_until(lambda: "ada@example.com" in "".join(read_log()), "the valid line")
-    # The broken request got 400 from the server, so it must have scheduled nothing.
     assert "eve@example.com" not in "".join(read_log())
