@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -177,13 +178,6 @@ def check_suite_passes_with_nothing_skipped(
     assert not re.search(r"skipped|xfail|xpass|warning|error", summary), summary
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def wait_for(condition: Callable[[], bool], what: str) -> None:
     """Poll ``condition`` until it holds; fail once the deadline has passed."""
     deadline = time.monotonic() + DEADLINE_SECONDS
@@ -225,15 +219,55 @@ def check_skips_only_the_real_broker_tests_without_one(
     assert sum(int(count) for count, _ in reasons) == 4
 
 
-def start(*command: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+class Started:
+    """A process whose output a thread collects, so that a test can wait on a line."""
+
+    def __init__(self, *command: str, cwd: Path, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._lines: list[str] = []
+        self._new_line = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._new_line:
+                self._lines.append(line)
+                self._new_line.notify_all()
+
+    def wait_for_line(self, pattern: str) -> re.Match[str]:
+        """The first match of ``pattern`` in the output, waited for with a deadline."""
+
+        def found() -> re.Match[str] | None:
+            return next(
+                filter(None, (re.search(pattern, x) for x in self._lines)), None
+            )
+
+        with self._new_line:
+            match = self._new_line.wait_for(found, DEADLINE_SECONDS)
+        assert match, f"never printed {pattern!r}:\n{self.output()}"
+        return match
+
+    def stop(self) -> str:
+        """Kill the process (the test has checked its work); return all it printed."""
+        self.process.kill()
+        self.process.wait(DEADLINE_SECONDS)
+        self._reader.join(DEADLINE_SECONDS)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        return self.output()
+
+    def output(self) -> str:
+        with self._new_line:
+            return "".join(self._lines)
 
 
 def check_its_readme_commands_serve_the_app(
@@ -241,15 +275,16 @@ def check_its_readme_commands_serve_the_app(
 ) -> None:
     """``fastapi run``, and for the celery pattern its worker beside it, as the README
     starts them: no broker configured."""
-    port = str(free_port())
-    base = f"http://127.0.0.1:{port}"
     env = {**PROJECT_ENV, "APP_LOG_FILE": str(log_file)}
-    fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", port]
-    processes = [start(*fastapi, cwd=project, env=env)]
+    # Port 0: the system picks a free one, which uvicorn then prints.
+    fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"]
+    processes = [Started(*fastapi, cwd=project, env=env)]
     if pattern == "celery":
         worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
-        processes.append(start(*worker, cwd=project, env=env))
+        processes.append(Started(*worker, cwd=project, env=env))
     try:
+        running = processes[0].wait_for_line(r"Uvicorn running on (http://\S+:\d+)")
+        base = running.group(1)
         wait_for(lambda: answers(f"{base}/health"), "GET /health")
         body = post_json(f"{base}/send-notification/ada@example.com?q=hello")
         if pattern == "celery":
@@ -260,10 +295,7 @@ def check_its_readme_commands_serve_the_app(
         wait_for(log_file.exists, "the log file")
         wait_for(lambda: log_file.read_text(encoding="utf-8").endswith("\n"), "a line")
     finally:
-        outputs = []
-        for process in processes:
-            process.kill()  # checked already: no need to wait for a graceful stop
-            outputs.append(process.communicate(timeout=DEADLINE_SECONDS)[0])
+        outputs = [process.stop() for process in processes]
     assert "ada@example.com" in log_file.read_text(encoding="utf-8")
     assert body["message"] in {
         "Notification sent in the background",
