@@ -9,7 +9,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -105,24 +105,37 @@ def baked_patterns(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def run_cookiecutter(
-    output_dir: Path, *args: str, template: str | None = None
+def run_command(
+    *command: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the cookiecutter command line on the template, as a user would."""
+    """Run ``command`` to its end, capturing its output as text; never raise."""
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            template or template_source(),
-            "--output-dir",
-            str(output_dir),
-            *args,
-        ],
+        command,
+        cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         encoding="utf-8",
         check=False,
+        timeout=timeout,
+    )
+
+
+def run_cookiecutter(
+    output_dir: Path, *args: str, template: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the cookiecutter command line on the template, as a user would."""
+    return run_command(
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        template or template_source(),
+        "--output-dir",
+        str(output_dir),
+        *args,
         timeout=120,
     )
 
@@ -134,15 +147,20 @@ def installed_tool(name: str) -> str:
     return found
 
 
+def assert_matches_builtin_schema(schema: str, path: Path) -> None:
+    """``path`` validates against one of check-jsonschema's vendored schemas."""
+    check = installed_tool("check-jsonschema")
+
+    result = run_command(check, "--builtin-schema", schema, str(path))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def assert_ruff_clean(directory: Path) -> None:
     """``ruff check`` and ``ruff format --check`` both pass in ``directory``."""
     for command in (["check"], ["format", "--check"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *command, "--no-cache", "."],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            check=False,
+        result = run_command(
+            sys.executable, "-m", "ruff", *command, "--no-cache", ".", cwd=directory
         )
         assert result.returncode == 0, result.stdout + result.stderr
 

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PATTERNS, bake_project
+from conftest import PATTERNS, bake_project, run_command
 from uv import find_uv_bin
 
 DEADLINE_SECONDS = 30.0
@@ -62,15 +62,8 @@ BROKERS = {
 def run(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        env=PROJECT_ENV if env is None else env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    """Run a command in the projects' environment (PROJECT_ENV) unless given one."""
+    return run_command(*args, cwd=cwd, env=PROJECT_ENV if env is None else env)
 
 
 def venv_bin(venv: Path, name: str) -> str:

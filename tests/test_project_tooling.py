@@ -17,8 +17,10 @@ from conftest import (
     PATTERNS,
     TEMPLATE_DIR,
     Bake,
+    assert_matches_builtin_schema,
     bake_project,
     installed_tool,
+    run_command,
 )
 from uv import find_uv_bin
 
@@ -29,15 +31,8 @@ else:
 
 
 def run(*command: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    """Run ``command`` in ``cwd``, with ``env`` added to this process's environment."""
+    return run_command(*command, cwd=cwd, env={**os.environ, **env})
 
 
 def test_pre_commit_passes_on_a_new_project_and_fixes_a_careless_file(
@@ -82,15 +77,8 @@ def test_compose_yaml_follows_the_compose_specification(
     baked_patterns: dict[str, Path], pattern: str
 ) -> None:
     project = baked_patterns[pattern]
-    check = (
-        installed_tool("check-jsonschema"),
-        "--builtin-schema",
-        "vendor.compose-spec",
-    )
 
-    result = run(*check, "compose.yaml", cwd=project)
-
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_matches_builtin_schema("vendor.compose-spec", project / "compose.yaml")
     services = set(load_yaml(project / "compose.yaml")["services"])
     expected = {"api", "worker", "redis", "flower"} if pattern == "celery" else {"api"}
     assert services == expected
@@ -102,15 +90,8 @@ def test_the_workflow_follows_the_github_workflow_schema(
 ) -> None:
     project = baked_patterns[pattern]
     workflow = project / ".github" / "workflows" / "ci.yml"
-    check = (
-        installed_tool("check-jsonschema"),
-        "--builtin-schema",
-        "vendor.github-workflows",
-    )
 
-    result = run(*check, str(workflow), cwd=project)
-
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_matches_builtin_schema("vendor.github-workflows", workflow)
     test_job = load_yaml(workflow)["jobs"]["test"]
     assert test_job["strategy"]["matrix"]["python-version"] == [
         "3.10",

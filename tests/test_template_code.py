@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import yaml
-from conftest import TEMPLATE_DIR, assert_ruff_clean, installed_tool
+from conftest import TEMPLATE_DIR, assert_matches_builtin_schema, assert_ruff_clean
 
 
 def test_the_template_code_is_ruff_clean() -> None:
@@ -56,16 +55,8 @@ def test_the_readme_options_table_matches_cookiecutter_json() -> None:
 
 def test_the_template_workflow_follows_the_schema_and_runs_the_readme_command() -> None:
     workflow = TEMPLATE_DIR / ".github" / "workflows" / "tests.yml"
-    check = installed_tool("check-jsonschema")
 
-    result = subprocess.run(
-        [check, "--builtin-schema", "vendor.github-workflows", str(workflow)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_matches_builtin_schema("vendor.github-workflows", workflow)
     jobs = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]
     assert jobs["hooks-and-bakes"]["strategy"]["matrix"]["os"] == [
         "ubuntu-latest",
