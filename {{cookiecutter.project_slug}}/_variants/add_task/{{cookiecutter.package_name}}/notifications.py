@@ -19,6 +19,7 @@ class Message(BaseModel):
     message: str
 
 
+# {email:address} matches the rest of the path, "/" included (see params.py).
 @router.post("/send-notification/{email:address}")
 async def send_notification(
     email: RecipientEmail, background_tasks: BackgroundTasks, settings: SettingsDep

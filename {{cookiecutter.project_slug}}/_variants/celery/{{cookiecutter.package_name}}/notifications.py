@@ -39,6 +39,7 @@ async def refuse_request_body(request: Request) -> None:
 
 # Both endpoints are plain functions: FastAPI runs them in its thread pool, so waiting
 # on the broker never blocks the event loop.
+# {email:address} matches the rest of the path, "/" included (see params.py).
 @router.post(
     "/send-notification/{email:address}",
     status_code=status.HTTP_202_ACCEPTED,
