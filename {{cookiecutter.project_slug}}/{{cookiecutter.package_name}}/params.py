@@ -1,11 +1,10 @@
-"""Request parameters, validated before any work is scheduled."""
+"""What the notification endpoint accepts, checked before any work is scheduled."""
 
 from typing import Annotated
 
-from fastapi import Path
+from fastapi import HTTPException, Path, Request, status
 from pydantic import EmailStr
 from starlette.convertors import Convertor, register_url_convertor
-from starlette.datastructures import Headers
 
 
 class AddressConvertor(Convertor[str]):
@@ -33,14 +32,19 @@ RecipientEmail = Annotated[
 ]
 
 NO_BODY_TAKEN = {"description": "The request carried a body; this endpoint takes none"}
-BODY_REFUSED = "This endpoint takes no request body: send the request without one"
 
 
-def carries_body(headers: Headers) -> bool:
-    """Whether a request comes with a body, told from its headers alone.
+async def refuse_request_body(request: Request) -> None:
+    """Dependency: refuse a request that comes with a body, told from its headers.
 
-    The body is never read: a request whose body is broken (a malformed chunked
-    encoding, say) is refused before its work is scheduled, rather than getting 400
-    from the server while its work goes ahead.
+    For an endpoint that takes no body. The body is never read, so a request whose
+    body is broken (a malformed chunked encoding, say) is refused before the endpoint
+    schedules any work, rather than getting 400 from the server once it has. Raises
+    ``HTTPException`` (415).
     """
-    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+    headers = request.headers
+    if headers.get("content-length", "0") != "0" or "transfer-encoding" in headers:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            "This endpoint takes no request body: send the request without one",
+        )

@@ -1,18 +1,14 @@
 """The notification endpoint: answer at once, write the notification afterwards."""
 
-from fastapi import APIRouter, BackgroundTasks
+from fastapi import APIRouter, BackgroundTasks, Depends
 from pydantic import BaseModel
 
-from .background import BACKLOG_FULL, BackgroundWorkRoute
+from .background import BACKLOG_FULL
 from .config import SettingsDep
-from .params import NO_BODY_TAKEN, RecipientEmail
+from .params import NO_BODY_TAKEN, RecipientEmail, refuse_request_body
 from .tasks import write_notification
 
-router = APIRouter(
-    tags=["notifications"],
-    route_class=BackgroundWorkRoute,
-    responses={415: NO_BODY_TAKEN, 503: BACKLOG_FULL},
-)
+router = APIRouter(tags=["notifications"])
 
 
 class Message(BaseModel):
@@ -20,7 +16,11 @@ class Message(BaseModel):
 
 
 # {email:address} matches the rest of the path, "/" included (see params.py).
-@router.post("/send-notification/{email:address}")
+@router.post(
+    "/send-notification/{email:address}",
+    dependencies=[Depends(refuse_request_body)],
+    responses={415: NO_BODY_TAKEN, 503: BACKLOG_FULL},
+)
 async def send_notification(
     email: RecipientEmail, background_tasks: BackgroundTasks, settings: SettingsDep
 ) -> Message:

@@ -9,12 +9,11 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.log_file import append_line
 from {{ cookiecutter.package_name }}.main import create_app
 
-from tests.support import WAIT_SECONDS, WriteGate
+# Upper bound for anything a test waits on: reaching it means the test failed.
+WAIT_SECONDS = 5.0
 
 
 @pytest.fixture
@@ -25,13 +24,7 @@ def log_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def read_log(log_file: Path) -> Callable[[], list[str]]:
     """Return a function that reads the lines the tasks have written so far."""
-
-    def read() -> list[str]:
-        if not log_file.exists():
-            return []
-        return log_file.read_text(encoding="utf-8").splitlines()
-
-    return read
+    return lambda: log_file.read_text("utf-8").splitlines() if log_file.exists() else []
 
 
 @pytest.fixture
@@ -46,30 +39,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture
-def write_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[WriteGate]:
-    """Make the tasks slow: each write waits until the test releases the gate."""
-    gate = WriteGate()
-    monkeypatch.setattr(tasks, "append_line", gate.write)
-    yield gate
-    gate.release()
-
-
-@pytest.fixture
-def first_write_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the first log write raise OSError, as a full disk would; later ones work."""
-    failed = threading.Event()
-
-    def write(path: Path, text: str) -> None:
-        if not failed.is_set():
-            failed.set()
-            raise OSError("No space left on device")
-        append_line(path, text)
-
-    monkeypatch.setattr(tasks, "append_line", write)
-
-
-class _ReadyServer(uvicorn.Server):
+class _Server(uvicorn.Server):
     """A uvicorn server that signals once it accepts connections."""
 
     def __init__(self, config: uvicorn.Config) -> None:
@@ -83,25 +53,21 @@ class _ReadyServer(uvicorn.Server):
 
 @pytest.fixture
 def live_client(app: FastAPI) -> Iterator[httpx2.Client]:
-    """Serve the app with a real uvicorn on 127.0.0.1 and a free port; yield a client.
+    """A client of the app served by a real uvicorn on 127.0.0.1 and a free port.
 
     Unlike TestClient, a real server sends the response before the background tasks
     run, so a test can show that the client does not wait for them.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    server = _ReadyServer(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    sock = socket.create_server(("127.0.0.1", 0))
+    server = _Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
         assert server.ready.wait(WAIT_SECONDS), "uvicorn did not start"
-        with httpx2.Client(
-            base_url=f"http://{host}:{port}", timeout=WAIT_SECONDS
-        ) as live:
+        port = sock.getsockname()[1]
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}") as live:
             yield live
     finally:
         server.should_exit = True
         thread.join(WAIT_SECONDS)
         sock.close()
-    assert not thread.is_alive(), "uvicorn did not stop"

@@ -1,43 +1,97 @@
 import asyncio
 import logging
+from collections.abc import Callable, Iterator
+from typing import Annotated
 
 import pytest
-from fastapi import BackgroundTasks
+from fastapi import BackgroundTasks, Depends, FastAPI
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.background import log_failures
+from {{ cookiecutter.package_name }}.background import ScheduledTooLate, log_failures
+from {{ cookiecutter.package_name }}.config import Settings
 
 
 def fail(item: str) -> None:
     raise OSError(f"No space left on device while writing {item}")
 
 
+async def fail_async(item: str) -> None:
+    raise OSError(f"No space left on device while writing {item}")
+
+
+@pytest.mark.parametrize("task", [fail, fail_async])
 def test_a_failing_task_is_logged_and_the_tasks_after_it_still_run(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, task: Callable[[str], object]
 ) -> None:
     done: list[str] = []
+
+    async def note(item: str) -> None:
+        done.append(item)
+
     background_tasks = BackgroundTasks()
-    background_tasks.add_task(log_failures(fail), "first")
+    background_tasks.add_task(log_failures(task), "first")
     background_tasks.add_task(log_failures(done.append), "second")
+    background_tasks.add_task(log_failures(note), "third")
 
     asyncio.run(background_tasks())
 
-    assert done == ["second"]
+    assert done == ["second", "third"]
     [record] = caplog.records
     assert record.levelno == logging.ERROR
-    assert record.getMessage() == (
-        "Background task fail failed (args=('first',), kwargs={})"
+    assert record.getMessage().startswith(
+        f"Background task {task.__qualname__} failed (args=('first',)"
     )
     assert record.exc_info is not None
     assert isinstance(record.exc_info[1], OSError)
 
 
-def test_without_the_guard_a_failure_stops_the_tasks_after_it() -> None:
-    """Starlette's own behaviour, which ``log_failures`` exists to prevent."""
-    done: list[str] = []
-    background_tasks = BackgroundTasks()
-    background_tasks.add_task(fail, "first")
-    background_tasks.add_task(done.append, "second")
+def test_past_the_limit_a_request_gets_503_and_schedules_nothing(
+    app: FastAPI, client: TestClient, read_log: Callable[[], list[str]]
+) -> None:
+    app.state.backlog.pending = app.state.backlog.limit
 
-    with pytest.raises(OSError, match="first"):
-        asyncio.run(background_tasks())
-    assert done == []
+    response = client.post("/send-notification/ada@example.com")
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.json()["detail"].startswith("Too many background tasks")
+    assert read_log() == []
+    assert client.get("/health").status_code == 200  # schedules nothing: not refused
+
+
+def test_a_request_is_counted_until_its_tasks_have_run(
+    app: FastAPI, client: TestClient
+) -> None:
+    seen: list[int] = []
+
+    @app.post("/count")
+    async def count(background_tasks: BackgroundTasks) -> None:
+        background_tasks.add_task(lambda: seen.append(app.state.backlog.pending))
+
+    client.post("/count")
+    client.post("/send-notification/not-an-email")  # 422: released at once
+
+    assert seen == [1]
+    assert client.get("/health").json() == {"status": "ok", "pending_requests": 0}
+
+
+def test_a_task_added_after_a_dependency_yield_is_refused_by_name(
+    app: FastAPI, client: TestClient
+) -> None:
+    def audit() -> None: ...
+
+    def session(background_tasks: BackgroundTasks) -> Iterator[None]:
+        yield
+        background_tasks.add_task(audit)
+
+    @app.post("/late")
+    async def late(_: Annotated[None, Depends(session)]) -> None: ...
+
+    with pytest.raises(ScheduledTooLate, match=r"Background task .*audit was added"):
+        client.post("/late")
+
+
+def test_the_limit_must_be_positive() -> None:
+    with pytest.raises(ValidationError, match="max_pending_requests"):
+        Settings(max_pending_requests=0)

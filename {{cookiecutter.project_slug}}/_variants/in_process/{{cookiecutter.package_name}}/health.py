@@ -3,8 +3,6 @@
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from .background import backlog_of
-
 router = APIRouter(tags=["health"])
 
 
@@ -17,4 +15,4 @@ class Health(BaseModel):
 @router.get("/health")
 async def health(request: Request) -> Health:
     """Answer as long as the process serves requests, with its backlog."""
-    return Health(status="ok", pending_requests=backlog_of(request.app).pending)
+    return Health(status="ok", pending_requests=request.app.state.backlog.pending)

@@ -1,0 +1,32 @@
+"""The FastAPI application; `fastapi run` serves it (see README.md)."""
+
+from fastapi import Depends, FastAPI
+
+from . import __version__
+from .background import Backlog, limit_background_work
+from .config import Settings
+from .health import router as health_router
+from .notifications import router as notifications_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application from ``settings`` (read from the environment if None).
+
+    ``limit_background_work`` is a dependency of every route, those of routers
+    included later too: it bounds the requests whose background tasks are pending.
+    """
+    settings = settings if settings is not None else Settings()
+    app = FastAPI(
+        title={{ cookiecutter.project_name | python_string }},
+        description={{ cookiecutter.description | python_string }},
+        version=__version__,
+        dependencies=[Depends(limit_background_work)],
+    )
+    app.state.settings = settings
+    app.state.backlog = Backlog(settings.max_pending_requests)
+    app.include_router(notifications_router)
+    app.include_router(health_router)
+    return app
+
+
+app = create_app()
