@@ -1,110 +1,75 @@
-"""Fixtures: a Celery worker thread on the project's own app, and API clients.
+"""Fixtures: the suite's settings and clients of the API.
 
-The app reads its settings from the environment when it is first imported, as the API
-and the worker do, so ``pytest_configure`` points it at a folder of its own first.
-With CELERY_BROKER_URL (and CELERY_RESULT_BACKEND) set, the tests run against that
-Redis or RabbitMQ instead of the embedded broker.
+The tests that reach a broker use the embedded one, or the Redis or RabbitMQ given
+with ``pytest --broker-url`` (and ``--result-backend``).
 """
 
-import os
 import shutil
-import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 import pytest
-from celery.contrib.testing.worker import start_worker
+from celery import Celery
 from fastapi.testclient import TestClient
 
-from tests.support import configured_broker_url, delete_queue
+from {{ cookiecutter.package_name }}.config import Settings, celery_config
+from {{ cookiecutter.package_name }}.main import create_app
 
-if TYPE_CHECKING:
-    from {{ cookiecutter.package_name }}.config import Settings
-
-DATA_DIR = pytest.StashKey[Path]()
+from tests import DATA_DIR
+from tests.support import FakeQueue, forget_results
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    data_dir = Path(tempfile.mkdtemp(prefix="celery-tests-"))
-    config.stash[DATA_DIR] = data_dir
-    os.environ["APP_DATA_DIR"] = str(data_dir)
-    os.environ["APP_LOG_FILE"] = str(data_dir / "log.txt")
-    # A queue of their own: on a shared broker, no other worker takes these tasks.
-    os.environ["APP_TASK_QUEUE"] = f"tests-{uuid.uuid4().hex}"
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--broker-url",
+        help="run the tests on this broker instead: redis://... or amqp://...",
+    )
+    parser.addoption(
+        "--result-backend",
+        help="and keep the task results there: redis://... (default: files)",
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    shutil.rmtree(config.stash[DATA_DIR], ignore_errors=True)
+    shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def worker() -> Iterator[None]:
-    """A real worker, in a thread, consuming the project's queue for the session.
-
-    Celery's own test helper, on the project's own app: no Docker, unlike the
-    ``celery_worker`` fixture of pytest-celery, which this suite neither needs nor
-    shadows.
-
-    Heartbeats keep its event loop waking up, so that on RabbitMQ it stops in about
-    2 s rather than 10.
-    """
-    from {{ cookiecutter.package_name }}.worker import celery_app
-
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        loglevel="WARNING",
-        without_heartbeat=False,
-    ):
-        yield
-    if configured := os.environ.get("CELERY_BROKER_URL"):
-        delete_queue(configured, os.environ["APP_TASK_QUEUE"])
+def settings(pytestconfig: pytest.Config) -> Settings:
+    """The suite's settings (see tests/__init__.py), with the broker it was given."""
+    return Settings(
+        broker_url=pytestconfig.getoption("broker_url"),
+        result_backend=pytestconfig.getoption("result_backend"),
+    )
 
 
-@pytest.fixture(scope="session")
-def real_broker() -> tuple[str, str | None]:
-    """The Redis or RabbitMQ the tests were given, and its result backend.
-
-    Session-scoped, so that a test without one is skipped before the worker starts.
-    """
-    return configured_broker_url(), os.environ.get("CELERY_RESULT_BACKEND")
+@pytest.fixture(scope="session", autouse=True)
+def forget_results_at_the_end(settings: Settings) -> Iterator[None]:
+    """Leave no result of the suite's tasks behind in a shared result backend."""
+    yield
+    if settings.result_backend:  # else they are files in the suite's own folder
+        forget_results(Celery(config_source=celery_config(settings)))
 
 
 @pytest.fixture
-def api_for(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Callable[["Settings"], TestClient]]:
-    """Give a client of an API created with the given settings."""
-    from {{ cookiecutter.package_name }}.main import create_app
-
-    # Celery prefers these variables to its configuration: let the settings win.
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
-    clients: list[TestClient] = []
-
-    def make(settings: "Settings") -> TestClient:
-        clients.append(TestClient(create_app(settings)))
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    from {{ cookiecutter.package_name }}.main import create_app
-
-    with TestClient(create_app()) as test_client:
+def client(settings: Settings) -> Iterator[TestClient]:
+    """A client of the API, sending to the suite's broker and queue."""
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def log_file() -> Path:
-    return Path(os.environ["APP_LOG_FILE"])
+def queue() -> FakeQueue:
+    return FakeQueue()
+
+
+@pytest.fixture
+def api(queue: FakeQueue, settings: Settings) -> Iterator[TestClient]:
+    """A client of the API whose task queue is a FakeQueue: no broker, no worker."""
+    app = create_app(settings)
+    app.state.task_queue = queue
+    with TestClient(app) as test_client:
+        yield test_client
 
 
 @pytest.fixture

@@ -5,75 +5,59 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.main import create_app
 
-from tests.support import (
-    FINAL_STATES,
-    WAIT_SECONDS,
-    configured_broker_url,
-    delete_queue,
-    settings_from,
-    wait_until,
-)
+from tests.support import WAIT_SECONDS, delete_queue, wait_for_final_state
 
-BATCH = 20
-
-
-@pytest.fixture(params=["embedded", "configured"])
-def broker(request: pytest.FixtureRequest) -> dict[str, str]:
-    """The broker variables: none for the embedded broker, else the configured ones."""
-    if request.param == "embedded":
-        return {}
-    variables = {"CELERY_BROKER_URL": configured_broker_url()}
-    if result_backend := os.environ.get("CELERY_RESULT_BACKEND"):
-        variables["CELERY_RESULT_BACKEND"] = result_backend
-    return variables
+BATCH = 5
 
 
 @pytest.fixture
-def settings_env(broker: dict[str, str], tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The variables both processes get: a data folder and a queue of their own."""
-    queue = f"tests-{uuid.uuid4().hex}"
-    yield {
-        "APP_DATA_DIR": str(tmp_path / "data"),
-        "APP_LOG_FILE": str(tmp_path / "log.txt"),
-        "APP_TASK_QUEUE": queue,
-        **broker,
+def process_settings(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """The suite's broker, with a data folder and a queue of this test's own."""
+    own = settings.model_copy(
+        update={
+            "data_dir": tmp_path / "data",
+            "log_file": tmp_path / "log.txt",
+            "task_queue": f"tests-{uuid.uuid4().hex}",
+        }
+    )
+    yield own
+    if own.broker_url:
+        delete_queue(own.broker_url, own.task_queue)
+
+
+@pytest.fixture
+def worker_process(
+    process_settings: Settings, tmp_path: Path
+) -> Iterator[subprocess.Popen[str]]:
+    """``celery -A ... worker``, started as a user starts it, from a folder without
+    a .env. Alone on its queue, it skips talking to other workers: it starts
+    faster, and leaves nothing of its own on a shared broker."""
+    variables = {
+        "APP_DATA_DIR": process_settings.data_dir,
+        "APP_LOG_FILE": process_settings.log_file,
+        "APP_TASK_QUEUE": process_settings.task_queue,
+        "CELERY_BROKER_URL": process_settings.broker_url,
+        "CELERY_RESULT_BACKEND": process_settings.result_backend,
     }
-    if "CELERY_BROKER_URL" in broker:
-        delete_queue(broker["CELERY_BROKER_URL"], queue)
-
-
-@pytest.fixture
-def worker_process(settings_env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """``celery -A ... worker`` in a process of its own.
-
-    Alone on its queue, it need not wait at start for other workers to answer
-    (mingle, gossip, heartbeat): that would only slow the test down.
-    """
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("CELERY_")}
+    env = {**os.environ, **{k: str(v) for k, v in variables.items() if v}}
     worker = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "{{ cookiecutter.package_name }}.worker",
-            "worker",
-            "--loglevel",
-            "WARNING",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
+            *(sys.executable, "-m", "celery"),
+            *("-A", "{{ cookiecutter.package_name }}.worker", "worker"),
+            *("--loglevel=WARNING", "--without-mingle", "--without-gossip"),
+            *("--without-heartbeat", "--", "worker.enable_remote_control=False"),
         ],
-        env={**inherited, **settings_env},
+        cwd=tmp_path,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -83,34 +67,18 @@ def worker_process(settings_env: dict[str, str]) -> Iterator[subprocess.Popen[st
     worker.communicate(timeout=WAIT_SECONDS)
 
 
-@pytest.fixture
-def api(
-    settings_env: dict[str, str], api_for: Callable[[Settings], TestClient]
-) -> TestClient:
-    """The API, in this test's process, sending to the worker process's queue."""
-    return api_for(settings_from(settings_env))
-
-
-def test_a_worker_process_delivers_a_batch_sent_by_the_api(
-    worker_process: subprocess.Popen[str],
-    api: TestClient,
-    settings_env: dict[str, str],
+def test_a_worker_process_delivers_what_the_api_queued(
+    worker_process: subprocess.Popen[str], process_settings: Settings
 ) -> None:
     emails = [f"user{n}-{uuid.uuid4().hex[:8]}@example.com" for n in range(BATCH)]
 
-    queued = [api.post(f"/send-notification/{email}") for email in emails]
+    with TestClient(create_app(process_settings)) as api:
+        queued = [api.post(f"/send-notification/{email}") for email in emails]
+        assert [response.status_code for response in queued] == [202] * BATCH
+        for response in queued:
+            status = wait_for_final_state(api, response.json()["status_url"])
+            assert status["state"] == "SUCCESS", worker_process.poll()
 
-    assert [response.status_code for response in queued] == [202] * BATCH
-
-    def all_final() -> list[dict[str, Any]] | None:
-        assert worker_process.poll() is None, worker_process.communicate()[0]
-        statuses = [api.get(r.json()["status_url"]).json() for r in queued]
-        done = all(status["state"] in FINAL_STATES for status in statuses)
-        return statuses if done else None
-
-    statuses = wait_until(all_final, f"{BATCH} tasks to finish")
-    assert [status["state"] for status in statuses] == ["SUCCESS"] * BATCH
-    log_file = Path(settings_env["APP_LOG_FILE"])
-    assert sorted(log_file.read_text(encoding="utf-8").splitlines()) == sorted(
+    assert sorted(process_settings.log_file.read_text("utf-8").splitlines()) == sorted(
         f"notification for {email}: some notification" for email in emails
     )

@@ -1,11 +1,11 @@
 """The API's side of Celery: sending a task and reading its status."""
 
 import logging
-import threading
 from typing import Annotated, Any
 
-from celery import Celery
-from fastapi import Depends, Request
+from celery import Celery, Task
+from fastapi import Depends, Request, status
+from fastapi.responses import JSONResponse
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -61,6 +61,23 @@ class BrokerUnavailable(Exception):
     """The broker or the result backend did not answer in time."""
 
 
+# How long a client should wait before it tries again after a 503.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = {"description": "The broker or the result backend is unreachable"}
+
+
+async def answer_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """Exception handler: BrokerUnavailable, from any endpoint, becomes 503.
+
+    The cause, with the broker's address, is in the server log only.
+    """
+    return JSONResponse(
+        {"detail": "The task queue is unreachable, try again later"},
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 class TaskStatus(BaseModel):
     task_id: str
     state: str
@@ -85,19 +102,22 @@ def _readable(error: object) -> str:
 
 
 class TaskQueue:
-    """Sends notification tasks to the workers of a Celery app and reports on them."""
+    """Sends tasks to the workers of a Celery app and reports on them."""
 
     def __init__(self, app: Celery) -> None:
         self._app = app
 
-    def send_notification(self, email: str, message: str) -> str:
-        """Queue a notification and return its task id.
+    def send(self, task: Task, *args: Any, **kwargs: Any) -> str:
+        """Queue ``task`` with these arguments (JSON values only); return its id.
 
-        Blocking: it talks to the broker. Raises BrokerUnavailable when the broker or
-        the result backend cannot be reached within the configured timeout.
+        The task is sent by its name, as ``task.delay`` would send it, but through
+        this queue's fail-fast Celery app. Blocking: it talks to the broker. Raises
+        BrokerUnavailable when the broker or the result backend cannot be reached
+        within the configured timeout, and kombu's EncodeError for an argument that
+        has no JSON form.
         """
         try:
-            result = self._app.send_task("notifications.send", args=(email, message))
+            result = self._app.send_task(task.name, args=args, kwargs=kwargs)
         except UNREACHABLE_ERRORS as error:
             raise _unavailable(error) from error
         except RuntimeError as error:
@@ -109,7 +129,10 @@ class TaskQueue:
         return str(result.id)
 
     def status(self, task_id: str) -> TaskStatus:
-        """Read the state of a task from the result backend (blocking)."""
+        """Read the state of a task from the result backend (blocking).
+
+        Raises BrokerUnavailable when the result backend cannot be reached.
+        """
         try:
             meta = self._app.backend.get_task_meta(task_id)
         except UNREACHABLE_ERRORS as error:
@@ -122,19 +145,9 @@ class TaskQueue:
         return TaskStatus(task_id=task_id, state=state)
 
 
-_creating = threading.Lock()
-
-
 def get_task_queue(request: Request) -> TaskQueue:
-    """Dependency: the queue of the app's workers, made once from the app's settings."""
-    state = request.app.state
-    task_queue: TaskQueue | None = getattr(state, "task_queue", None)
-    if task_queue is None:
-        with _creating:  # the first requests may arrive together
-            if not hasattr(state, "task_queue"):
-                config = api_config(state.settings)
-                state.task_queue = TaskQueue(Celery(__name__, config_source=config))
-            task_queue = state.task_queue
+    """Dependency: the task queue that ``create_app`` made for the app."""
+    task_queue: TaskQueue = request.app.state.task_queue
     return task_queue
 
 
