@@ -48,43 +48,32 @@ COMMON_FILES = (
         f"{PACKAGE}/main.py",
         f"{PACKAGE}/notifications.py",
         f"{PACKAGE}/params.py",
+        f"{PACKAGE}/tasks.py",
         "tests/__init__.py",
         "tests/conftest.py",
-        "tests/malformed_requests.py",
-        "tests/support.py",
         "tests/test_env_example.py",
         "tests/test_health.py",
         "tests/test_log_file.py",
-        "tests/test_openapi.py",
     }
 )
 IN_PROCESS_FILES = COMMON_FILES | {
     f"{PACKAGE}/background.py",
-    f"{PACKAGE}/tasks.py",
-    "tests/serve_with_held_tasks.py",
-    "tests/test_backlog.py",
     "tests/test_background.py",
-    "tests/test_malformed_requests.py",
     "tests/test_notifications.py",
-    "tests/test_shutdown.py",
 }
 EXPECTED_FILES = {
     "add_task": IN_PROCESS_FILES,
     "dependency_injected": IN_PROCESS_FILES | {f"{PACKAGE}/dependencies.py"},
     "celery": COMMON_FILES
     | {
-        f"{PACKAGE}/delivery.py",
         f"{PACKAGE}/embedded_broker.py",
         f"{PACKAGE}/task_queue.py",
         f"{PACKAGE}/worker.py",
+        "tests/support.py",
         "tests/test_api.py",
-        "tests/test_broker_outage.py",
         "tests/test_cross_process.py",
-        "tests/test_integration.py",
-        "tests/test_support.py",
+        "tests/test_task_queue.py",
         "tests/test_tasks.py",
-        "tests/test_worker_crash.py",
-        "tests/worker_with_held_task.py",
     },
 }
 
