@@ -27,6 +27,10 @@ PATTERNS = CHOICES["task_pattern"]
 
 Bake = Callable[..., Path]
 
+# Parts of generated projects, not tests of the template: the extension kit's files
+# and the proofs, which tests/test_generated_projects.py copies into bakes.
+collect_ignore = ["extension_kit", "project_proofs"]
+
 
 # What a checkout holds and a clone of the template does not.
 NOT_IN_A_CLONE = (".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache")

@@ -1,10 +1,13 @@
-"""Each pattern's project installs from its pyproject, passes its suite and serves.
+"""Each pattern's project installs from its pyproject, passes its suite and serves,
+takes the extension kit, and passes the template's proofs.
 
 One test per pattern and environment: it installs the project into a fresh venv, then
-checks every module imports, the project's own suite passes with nothing skipped, and
-``fastapi run`` serves the app (with its worker, for the celery pattern). The checks
-share one test, and so one venv, because an install costs seconds and xdist cannot pin
-a fixture's users to one worker.
+checks every module imports, the project's own suite passes with nothing skipped (for
+celery, on the embedded broker and on a real one), ``fastapi run`` serves the app
+(with its worker, for the celery pattern), the extension kit leaves the suite and
+ruff passing, and the proofs in tests/project_proofs/ pass on the extended project.
+The checks share one test, and so one venv, because an install costs seconds and
+xdist cannot pin a fixture's users to one worker.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PATTERNS, bake_project, run_command
+from conftest import PATTERNS, assert_ruff_clean, bake_project, run_command
+from extension_kit import apply_extension_kit
 from uv import find_uv_bin
 
 DEADLINE_SECONDS = 30.0
@@ -40,23 +44,33 @@ ENVIRONMENTS = {"oldest": ("3.10", "lowest-direct"), "newest": ("3.13", "highest
 INSTALLED_WITH_UV_SYNC = "newest"
 
 # The projects' runs may cache bytecode, as they do for users: later runs start faster.
-# Broker settings come from BROKERS alone.
 PROJECT_ENV = {
     key: value
     for key, value in os.environ.items()
-    if key
-    not in {"PYTHONDONTWRITEBYTECODE", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
+    if key != "PYTHONDONTWRITEBYTECODE" and not key.startswith(("APP_", "CELERY_"))
+}
+# What a developer's shell and .env may hold: the projects' suites must ignore both.
+STRAY_SETTINGS = {
+    "APP_MAX_PENDING_REQUESTS": "1",
+    "APP_LOG_FILE": "stray/log.txt",
+    "APP_TASK_QUEUE": "stray",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+    "CELERY_RESULT_BACKEND": "redis://127.0.0.1:1/1",
 }
 
-# The celery project's suite runs against a real broker too (the embedded one it
-# always runs): Redis in the oldest environment, RabbitMQ in the newest.
+# The celery project's suite runs on the embedded broker, then on a real one, chosen
+# on the pytest command line as its README says: Redis in the oldest environment,
+# RabbitMQ in the newest.
 BROKERS = {
-    "oldest": {
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
-    },
-    "newest": {"CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//"},
+    "oldest": [
+        "--broker-url=redis://127.0.0.1:6379/0",
+        "--result-backend=redis://127.0.0.1:6379/1",
+    ],
+    "newest": ["--broker-url=amqp://guest:guest@127.0.0.1:5672//"],
 }
+# What the proofs need beyond the project's dev extra.
+PROOF_REQUIREMENTS = ["schemathesis>=4.30.1"]
+PROOFS_DIR = Path(__file__).parent / "project_proofs"
 
 
 def run(
@@ -153,6 +167,7 @@ def require_broker(url: str) -> None:
 def run_suite(
     project: Path, venv: Path, env: dict[str, str], *args: str
 ) -> subprocess.CompletedProcess[str]:
+    """The project's pytest, run as its README says (with uv when uv installed it)."""
     if (project / "uv.lock").is_file():  # installed by uv sync: run it as uv does
         pytest_command = [find_uv_bin(), "run", "--frozen", "pytest"]
     else:
@@ -161,14 +176,21 @@ def run_suite(
 
 
 def check_suite_passes_with_nothing_skipped(
-    project: Path, venv: Path, env: dict[str, str]
+    project: Path, venv: Path, *args: str
 ) -> None:
-    result = run_suite(project, venv, env)
+    """The suite passes, with a developer's stray settings in .env and the shell."""
+    dotenv = project / ".env"
+    dotenv.write_text("".join(f"{k}={v}\n" for k, v in STRAY_SETTINGS.items()))
+    try:
+        result = run_suite(project, venv, {**PROJECT_ENV, **STRAY_SETTINGS}, *args)
+    finally:
+        dotenv.unlink()
 
     summary = result.stdout.strip().splitlines()[-1]
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\d+ passed", summary), summary
     assert not re.search(r"skipped|xfail|xpass|warning|error", summary), summary
+    assert not (project / "stray").exists()
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:
@@ -185,31 +207,6 @@ def answers(url: str) -> bool:
             return True
     except (urllib.error.URLError, ConnectionError):
         return False
-
-
-def check_skips_only_the_real_broker_tests_without_one(
-    project: Path, venv: Path
-) -> None:
-    """Without a broker the four real-broker tests skip, saying how to run them.
-
-    (That under CI they fail instead, the project's own test_support.py shows.)"""
-    no_broker = {key: value for key, value in PROJECT_ENV.items() if key != "CI"}
-
-    result = run_suite(
-        project, venv, no_broker, "-rs", "-k", "configured or recovers or killed"
-    )
-
-    assert result.returncode == 0, result.stdout
-    assert re.search(r" 4 skipped, \d+ deselected in ", result.stdout), result.stdout
-    # -rs lists each reason once per file, with the number of tests it skipped.
-    reasons = re.findall(
-        r"^SKIPPED \[(\d+)\] \S+:\d+: (.*)$", result.stdout, re.MULTILINE
-    )
-    assert reasons
-    assert all(
-        r.startswith("needs a real broker: set CELERY_BROKER_URL=") for _, r in reasons
-    )
-    assert sum(int(count) for count, _ in reasons) == 4
 
 
 class Started:
@@ -313,6 +310,48 @@ def get_json(url: str) -> dict[str, Any]:
         return body
 
 
+def check_the_extension_kit_passes_the_suite_and_ruff(
+    project: Path, venv: Path, pattern: str, *args: str
+) -> None:
+    """What users add first works: the kit's own tests, and everything else."""
+    apply_extension_kit(project, PACKAGE, pattern)
+
+    check_suite_passes_with_nothing_skipped(project, venv, *args)
+    assert_ruff_clean(project)
+
+
+def check_the_proofs_pass(project: Path, venv: Path, pattern: str, *args: str) -> None:
+    """The template's proofs of what the project's user does not own, run with the
+    project's own fixtures (``-p tests.conftest``) on the project as it stands."""
+    kind = "celery" if pattern == "celery" else "in_process"
+    proofs = project / "proofs"
+    for folder in ("common", kind, pattern):
+        if (PROOFS_DIR / folder).is_dir():
+            shutil.copytree(PROOFS_DIR / folder, proofs, dirs_exist_ok=True)
+    python = venv_bin(venv, "python")
+    installed = run(
+        find_uv_bin(), "pip", "install", "--python", python, *PROOF_REQUIREMENTS
+    )
+    assert installed.returncode == 0, installed.stderr
+
+    result = run(
+        python,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "tests.conftest",
+        "proofs",
+        *args,
+        cwd=project,
+    )
+
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not re.search(r"skipped|xfail|warning|error", summary), summary
+
+
 # Every pattern in a fresh venv. The in-process patterns declare the same dependencies,
 # so each takes one end of their range; celery, whose suite also runs on a real
 # broker, takes both.
@@ -330,10 +369,10 @@ def test_installs_imports_passes_its_suite_and_serves(
 ) -> None:
     project = bake_project(tmp_path, task_pattern=pattern)
     venv = tmp_path / "venv"
-    suite_env, extra = PROJECT_ENV, []
+    broker, extra = [], []
     if pattern == "celery":
-        suite_env = {**PROJECT_ENV, **BROKERS[environment]}
-        require_broker(suite_env["CELERY_BROKER_URL"])
+        broker = BROKERS[environment]
+        require_broker(broker[0].partition("=")[2])
         # Its suite must pass whether or not pytest-celery (Docker-based) is there.
         extra = ["pytest-celery>=1.3"] if environment == "oldest" else []
 
@@ -344,12 +383,14 @@ def test_installs_imports_passes_its_suite_and_serves(
         install(project, venv, *ENVIRONMENTS[environment], *extra)
 
     check_every_module_imports(project, venv)
-    check_suite_passes_with_nothing_skipped(project, venv, suite_env)
-    if pattern == "celery" and environment == "newest":
-        check_skips_only_the_real_broker_tests_without_one(project, venv)
+    check_suite_passes_with_nothing_skipped(project, venv)
+    if broker:
+        check_suite_passes_with_nothing_skipped(project, venv, *broker)
     check_its_readme_commands_serve_the_app(
         project, venv, pattern, tmp_path / "log.txt"
     )
+    check_the_extension_kit_passes_the_suite_and_ruff(project, venv, pattern)
+    check_the_proofs_pass(project, venv, pattern, *broker)
 
 
 def test_every_pattern_and_both_ends_of_the_range_are_run() -> None:

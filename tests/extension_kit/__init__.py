@@ -15,7 +15,7 @@ from pathlib import Path
 
 KIT = Path(__file__).parent
 
-MIDDLEWARE = '''
+MIDDLEWARE = """
 
     @app.middleware("http")
     async def add_served_by(
@@ -26,7 +26,7 @@ MIDDLEWARE = '''
         return response
 
     return app
-'''
+"""
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -58,7 +58,9 @@ def _add_middleware_and_router(package: Path) -> None:
     first_import = re.search(r"^(from|import) ", text, re.MULTILINE)
     assert first_import
     stdlib = "from collections.abc import Awaitable, Callable\n\n"
-    main.write_text(text[: first_import.start()] + stdlib + text[first_import.start() :])
+    main.write_text(
+        text[: first_import.start()] + stdlib + text[first_import.start() :]
+    )
     _add_to_import(main, "fastapi", "Request", "Response")
     _edit(
         main,

@@ -1,0 +1,116 @@
+"""What the HTTP layer refuses, on TestClient and on a real uvicorn: nothing refused
+schedules any work."""
+
+import re
+import socket
+from collections.abc import Callable
+
+import httpx2
+import pytest
+from conftest import WAIT_SECONDS, wait_until
+from fastapi.testclient import TestClient
+from malformed_requests import MALFORMED_REQUESTS, UNEXPECTED_BODIES
+
+
+@pytest.mark.parametrize(("method", "url", "status"), MALFORMED_REQUESTS)
+def test_a_malformed_request_gets_a_4xx_that_says_why_and_writes_nothing(
+    client: TestClient,
+    read_log: Callable[[], list[str]],
+    method: str,
+    url: str,
+    status: int,
+) -> None:
+    response = client.request(method, url)
+
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert read_log() == []
+
+
+@pytest.mark.parametrize(("content_type", "body"), UNEXPECTED_BODIES)
+def test_a_request_body_is_refused_and_nothing_is_written(
+    client: TestClient,
+    read_log: Callable[[], list[str]],
+    content_type: str,
+    body: bytes,
+) -> None:
+    response = client.post(
+        "/send-notification/ada@example.com",
+        content=body,
+        headers={"Content-Type": content_type},
+    )
+
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("This endpoint takes no request body")
+    assert read_log() == []
+
+
+def test_an_empty_body_with_a_content_type_is_accepted(
+    client: TestClient, read_log: Callable[[], list[str]]
+) -> None:
+    response = client.post(
+        "/send-notification/ada@example.com",
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 200
+    assert len(read_log()) == 1
+
+
+def send_raw(live_client: httpx2.Client, request: bytes) -> bytes:
+    """Send bytes that no HTTP client library would; return the raw answer."""
+    url = live_client.base_url
+    assert url.host
+    assert url.port
+    with socket.create_connection((url.host, url.port), WAIT_SECONDS) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"NOT AN HTTP REQUEST\r\n\r\n",
+        b"POST /send-notification/eve@example.com HTTP/9.9\r\nHost: x\r\n\r\n",
+        b"POST /send-notification/eve@example.com HTTP/1.1\r\n"
+        b"Host: x\r\nContent-Length: -1\r\n\r\n",
+    ],
+    ids=["garbage", "unknown-version", "negative-length"],
+)
+def test_unparseable_http_gets_400_and_the_server_keeps_serving(
+    live_client: httpx2.Client,
+    read_log: Callable[[], list[str]],
+    request_bytes: bytes,
+) -> None:
+    answer = send_raw(live_client, request_bytes)
+
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert answer.endswith(b"Invalid HTTP request received.")
+    assert_only_a_valid_request_writes(live_client, read_log)
+
+
+def test_a_broken_chunked_body_is_refused_and_schedules_nothing(
+    live_client: httpx2.Client, read_log: Callable[[], list[str]]
+) -> None:
+    answer = send_raw(
+        live_client,
+        b"POST /send-notification/eve@example.com HTTP/1.1\r\n"
+        b"Host: x\r\nTransfer-Encoding: chunked\r\n\r\nnot a chunk\r\n\r\n",
+    )
+
+    # The server's parser (400) or the endpoint's refusal of bodies (415) answers
+    # first, depending on whether the body arrived with the headers.
+    assert re.match(rb"HTTP/1\.1 (400|415) ", answer), answer[:100]
+    assert_only_a_valid_request_writes(live_client, read_log)
+
+
+def assert_only_a_valid_request_writes(
+    live_client: httpx2.Client, read_log: Callable[[], list[str]]
+) -> None:
+    """The server still serves, and the refused request scheduled nothing."""
+    assert live_client.post("/send-notification/ada@example.com").status_code == 200
+    wait_until(lambda: "ada@example.com" in "".join(read_log()), "the valid line")
+    assert "eve@example.com" not in "".join(read_log())
