@@ -101,6 +101,9 @@ def test_the_workflow_follows_the_github_workflow_schema(
     ]
     assert {"run": "python -m pytest"} in test_job["steps"]
     assert ("redis" in test_job.get("services", {})) == (pattern == "celery")
+    on_redis = "python -m pytest --broker-url redis://127.0.0.1:6379/0"
+    runs = [step.get("run", "") for step in test_job["steps"]]
+    assert any(run.startswith(on_redis) for run in runs) == (pattern == "celery")
 
 
 def build_stage(dockerfile: str) -> list[str]:

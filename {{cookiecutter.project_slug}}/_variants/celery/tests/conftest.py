@@ -12,7 +12,10 @@ import pytest
 from celery import Celery
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }}.config import Settings, celery_config
+from {{ cookiecutter.package_name }}.config import (
+    Settings,
+    celery_config,
+)
 from {{ cookiecutter.package_name }}.main import create_app
 
 from tests import DATA_DIR

@@ -9,7 +9,11 @@ from celery import Celery, Task
 from fastapi.testclient import TestClient
 from kombu import Connection, Exchange, Queue
 
-from {{ cookiecutter.package_name }}.task_queue import BrokerUnavailable, TaskQueue, TaskStatus
+from {{ cookiecutter.package_name }}.task_queue import (
+    BrokerUnavailable,
+    TaskQueue,
+    TaskStatus,
+)
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
 WAIT_SECONDS = 15.0

@@ -51,8 +51,9 @@ def worker_process(
     env = {**os.environ, **{k: str(v) for k, v in variables.items() if v}}
     worker = subprocess.Popen(
         [
-            *(sys.executable, "-m", "celery"),
-            *("-A", "{{ cookiecutter.package_name }}.worker", "worker"),
+            *(sys.executable, "-m", "celery", "-A"),
+            "{{ cookiecutter.package_name }}.worker",
+            "worker",
             *("--loglevel=WARNING", "--without-mingle", "--without-gossip"),
             *("--without-heartbeat", "--", "worker.enable_remote_control=False"),
         ],

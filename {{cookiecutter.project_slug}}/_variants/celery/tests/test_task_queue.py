@@ -11,7 +11,10 @@ from kombu.exceptions import EncodeError
 
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.task_queue import TaskQueue, api_config
+from {{ cookiecutter.package_name }}.task_queue import (
+    TaskQueue,
+    api_config,
+)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The test suite; its fixtures are in conftest.py.
 
-The tests make their own settings: neither a .env file nor an APP_* or CELERY_*
-variable of the shell that runs them reaches the app. This runs before conftest.py,
+The tests make their own settings: neither a .env file nor an APP_* variable of
+the shell that runs them reaches the app. This runs before conftest.py,
 and so before the app is first imported.
 """
 
@@ -9,6 +9,6 @@ import os
 
 from {{ cookiecutter.package_name }}.config import Settings
 
-for name in [name for name in os.environ if name.startswith(("APP_", "CELERY_"))]:
+for name in [name for name in os.environ if name.startswith("APP_")]:
     del os.environ[name]
 Settings.model_config["env_file"] = None

@@ -8,7 +8,10 @@ from fastapi import BackgroundTasks, Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.background import ScheduledTooLate, log_failures
+from {{ cookiecutter.package_name }}.background import (
+    ScheduledTooLate,
+    log_failures,
+)
 from {{ cookiecutter.package_name }}.config import Settings
 
 
