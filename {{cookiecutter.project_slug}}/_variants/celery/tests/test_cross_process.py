@@ -48,7 +48,8 @@ def worker_process(
         "CELERY_BROKER_URL": process_settings.broker_url,
         "CELERY_RESULT_BACKEND": process_settings.result_backend,
     }
-    env = {**os.environ, **{k: str(v) for k, v in variables.items() if v}}
+    env = dict(os.environ)
+    env.update((name, str(value)) for name, value in variables.items() if value)
     worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A"),
