@@ -17,8 +17,8 @@ THROUGHPUT_SHARE_AIM = 0.90
 CELERY_REDIS_ENQUEUE_P50_AIM_MS = 3.0
 SLOW_P99_RATIO_AIM = 1.2
 END_TO_END_P50_AIMS_MS = {"redis": 10.0, "embedded": 60.0}
-SUITE_SECONDS_CLAIMED = (50.0, 90.0)
-"""What the template's README says the suite takes on two cores."""
+SUITE_SECONDS_CLAIMED = (150.0, 240.0)
+"""What bench/README.md says the template's suite takes on two cores."""
 
 LOAD_SUBJECTS = {
     "baseline": "baseline: POST /bare/{email} (add_task app)",
@@ -208,7 +208,7 @@ def suite_rows(suite: dict[str, Any] | None) -> list[Row]:
             "6. Template test suite",
             suite["command"],
             f"{suite['seconds']:.0f} s, exit {suite['exit_code']}: {summary}",
-            f"passes in {low:g}-{high:g} s (README)",
+            f"passes in {low:g}-{high:g} s (bench/README.md)",
             suite["exit_code"] == 0 and suite["seconds"] <= high,
         )
     ]
