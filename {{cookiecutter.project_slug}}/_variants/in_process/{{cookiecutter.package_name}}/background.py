@@ -68,7 +68,8 @@ BACKLOG_FULL = {"description": "Too many requests still have background tasks to
 
 
 class Backlog:
-    """The requests being handled, or whose background tasks have not finished."""
+    """Requests to routes that schedule background work, counted from the moment
+    they are handled until their background tasks have run."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -99,18 +100,15 @@ class _RequestTasks(list[BackgroundTask]):
             raise ScheduledTooLate(
                 f"Background task {name} was added after this request's background"
                 " tasks had run, so it would never run. Add it before the"
-                ' dependency\'s `yield`, or declare the dependency with scope="function"'
-                " (Depends(..., scope='function')) so that its exit code runs before"
+                " dependency's yield, or declare the dependency with"
+                ' Depends(..., scope="function") so that its exit code runs before'
                 " the response."
             )
         super().append(task)
 
 
 def schedules_background_work(route: APIRoute) -> bool:
-    """Whether the route, or any dependency of it, takes ``BackgroundTasks``.
-
-    A walk of a few nodes: cheaper than any cache keyed by route.
-    """
+    """Whether the route, or any dependency of it, takes ``BackgroundTasks``."""
 
     def takes_background_tasks(dependant: Dependant) -> bool:
         own = dependant.call is not limit_background_work and bool(
