@@ -20,6 +20,7 @@ from conftest import (
     template_source,
 )
 from cookiecutter.main import cookiecutter
+from extension_kit import apply_readme_example
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -286,3 +287,18 @@ def test_generates_from_a_git_repository_as_from_github(tmp_path: Path) -> None:
     assert f"Created {project}: its README.md says how to run and test it." in (
         result.stdout.splitlines()
     )
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_the_readme_way_to_add_a_task_and_an_endpoint_lints_and_imports(
+    bake: Bake, pattern: str
+) -> None:
+    """Its code blocks, pasted where the README says, need no import it leaves out.
+    (That the way works, the extension kit shows in test_generated_projects.py.)"""
+    project = bake(task_pattern=pattern)
+
+    apply_readme_example(project, PACKAGE)
+
+    assert_ruff_clean(project)
+    for module in ("tasks.py", "reports.py", "main.py"):
+        compile((project / PACKAGE / module).read_text("utf-8"), module, "exec")

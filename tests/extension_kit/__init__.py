@@ -52,16 +52,7 @@ def _append(path: Path, addition: Path) -> None:
         file.write(addition.read_text(encoding="utf-8"))
 
 
-def _add_middleware_and_router(package: Path) -> None:
-    main = package / "main.py"
-    text = main.read_text(encoding="utf-8")
-    first_import = re.search(r"^(from|import) ", text, re.MULTILINE)
-    assert first_import
-    stdlib = "from collections.abc import Awaitable, Callable\n\n"
-    main.write_text(
-        text[: first_import.start()] + stdlib + text[first_import.start() :]
-    )
-    _add_to_import(main, "fastapi", "Request", "Response")
+def _include_reports_router(main: Path) -> None:
     _edit(
         main,
         "from .notifications import router as notifications_router\n",
@@ -74,7 +65,48 @@ def _add_middleware_and_router(package: Path) -> None:
         "    app.include_router(health_router)\n"
         "    app.include_router(reports_router)\n",
     )
+
+
+def _add_middleware_and_router(package: Path) -> None:
+    main = package / "main.py"
+    text = main.read_text(encoding="utf-8")
+    first_import = re.search(r"^(from|import) ", text, re.MULTILINE)
+    assert first_import
+    stdlib = "from collections.abc import Awaitable, Callable\n\n"
+    main.write_text(
+        text[: first_import.start()] + stdlib + text[first_import.start() :]
+    )
+    _add_to_import(main, "fastapi", "Request", "Response")
+    _include_reports_router(main)
     _edit(main, "\n    return app\n", MIDDLEWARE)
+
+
+def _add_asyncio_import(tasks: Path) -> None:
+    _edit(
+        tasks,
+        "\nfrom pathlib import Path\n",
+        "\nimport asyncio\nfrom pathlib import Path\n",
+    )
+
+
+def apply_readme_example(project: Path, package: str) -> None:
+    """Do what the project's README section "Adding your own task and endpoint"
+    says, with its code blocks as they are written: tasks.py's additions, reports.py,
+    and the router included in main.py."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding your own task and endpoint", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    tasks_block, reports_block = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    package_dir = project / package
+    tasks = package_dir / "tasks.py"
+    with tasks.open("a", encoding="utf-8") as file:
+        file.write("\n\n" + tasks_block.split("\n", 1)[1])
+    if "asyncio" in tasks_block:
+        _add_asyncio_import(tasks)
+    (package_dir / "reports.py").write_text(
+        reports_block.split("\n", 1)[1], encoding="utf-8"
+    )
+    _include_reports_router(package_dir / "main.py")
 
 
 def apply_extension_kit(project: Path, package: str, pattern: str) -> None:
@@ -88,9 +120,5 @@ def apply_extension_kit(project: Path, package: str, pattern: str) -> None:
     _append(package_dir / "notifications.py", files / "notifications_addition.py")
     _add_middleware_and_router(package_dir)
     if kind == "in_process":
-        _edit(
-            package_dir / "tasks.py",
-            "\nfrom pathlib import Path\n",
-            "\nimport asyncio\nfrom pathlib import Path\n",
-        )
+        _add_asyncio_import(package_dir / "tasks.py")
         _add_to_import(package_dir / "notifications.py", ".tasks", "write_audit")
