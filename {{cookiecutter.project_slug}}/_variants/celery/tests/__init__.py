@@ -13,7 +13,8 @@ from pathlib import Path
 
 from {{ cookiecutter.package_name }}.config import Settings
 
-for name in [name for name in os.environ if name.startswith(("APP_", "CELERY_"))]:
+# pydantic-settings, and so the worker, read variable names in any case.
+for name in [n for n in os.environ if n.upper().startswith(("APP_", "CELERY_"))]:
     del os.environ[name]
 Settings.model_config["env_file"] = None
 

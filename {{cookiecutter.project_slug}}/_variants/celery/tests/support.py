@@ -1,6 +1,7 @@
 """Helpers for the tests: a task queue that records, waiting with a deadline, and
 leaving a shared broker as it was found."""
 
+import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,7 +33,8 @@ class FakeQueue(TaskQueue):
         self.statuses: dict[str, TaskStatus] = {}
         self.unreachable = False
 
-    def send(self, task: Task, *args: Any, **kwargs: Any) -> str:
+    def send(self, task: Task, *args: Any) -> str:
+        inspect.signature(task.run).bind(*args)  # a wrong call fails, as it would
         if self.unreachable:
             raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
         self.sent.append((task.name, args))

@@ -39,8 +39,8 @@ def worker_process(
     process_settings: Settings, tmp_path: Path
 ) -> Iterator[subprocess.Popen[str]]:
     """``celery -A ... worker``, started as a user starts it, from a folder without
-    a .env. Alone on its queue, it skips talking to other workers: it starts
-    faster, and leaves nothing of its own on a shared broker."""
+    a .env. Alone on its queue, it skips talking to other workers: it starts and
+    stops faster, and leaves no mailbox of its own on a shared broker."""
     variables = {
         "APP_DATA_DIR": process_settings.data_dir,
         "APP_LOG_FILE": process_settings.log_file,
@@ -55,8 +55,8 @@ def worker_process(
             *(sys.executable, "-m", "celery", "-A"),
             "{{ cookiecutter.package_name }}.worker",
             "worker",
-            *("--loglevel=WARNING", "--without-mingle", "--without-gossip"),
-            *("--without-heartbeat", "--", "worker.enable_remote_control=False"),
+            *("--pool=solo", "--loglevel=WARNING", "--without-mingle"),
+            *("--without-gossip", "--", "worker.enable_remote_control=False"),
         ],
         cwd=tmp_path,
         env=env,
@@ -65,7 +65,12 @@ def worker_process(
         text=True,
     )
     yield worker
-    worker.kill()  # the test has checked its work already: nothing to wait for
+    if process_settings.broker_url:
+        # A warm shutdown: the worker acknowledges what it ran, so that the shared
+        # broker keeps no message of this queue to hand back later.
+        worker.terminate()
+    else:
+        worker.kill()  # its folder goes with tmp_path
     worker.communicate(timeout=WAIT_SECONDS)
 
 

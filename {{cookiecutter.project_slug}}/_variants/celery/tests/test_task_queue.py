@@ -64,6 +64,10 @@ def test_the_status_is_read_from_the_result_backend(
     assert status.model_dump(exclude_none=True) == {"task_id": task_id, **expected}
 
 
-def test_only_json_arguments_can_be_sent(celery: Celery) -> None:
+def test_only_json_arguments_that_fit_the_task_can_be_sent(celery: Celery) -> None:
+    queue = TaskQueue(celery)
+
     with pytest.raises(EncodeError):  # a set has no JSON form
-        TaskQueue(celery).send(tasks.send_notification, "a@example.com", {"x"})
+        queue.send(tasks.send_notification, "a@example.com", {"x"})
+    with pytest.raises(TypeError, match="message"):
+        queue.send(tasks.send_notification, "a@example.com")

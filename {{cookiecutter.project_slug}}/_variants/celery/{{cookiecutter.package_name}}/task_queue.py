@@ -1,5 +1,6 @@
 """The API's side of Celery: sending a task and reading its status."""
 
+import inspect
 import logging
 from typing import Annotated, Any
 
@@ -107,17 +108,20 @@ class TaskQueue:
     def __init__(self, app: Celery) -> None:
         self._app = app
 
-    def send(self, task: Task, *args: Any, **kwargs: Any) -> str:
+    def send(self, task: Task, *args: Any) -> str:
         """Queue ``task`` with these arguments (JSON values only); return its id.
 
-        The task is sent by its name, as ``task.delay`` would send it, but through
-        this queue's fail-fast Celery app. Blocking: it talks to the broker. Raises
-        BrokerUnavailable when the broker or the result backend cannot be reached
-        within the configured timeout, and kombu's EncodeError for an argument that
-        has no JSON form.
+        As ``task.delay`` would, it checks the arguments against the task's signature
+        first (TypeError) and sends to the task's own ``queue`` when it has one; but
+        it sends through this queue's fail-fast Celery app, by the task's name.
+        Blocking: it talks to the broker. Raises BrokerUnavailable when the broker or
+        the result backend cannot be reached within the configured timeout, and
+        kombu's EncodeError for an argument that has no JSON form.
         """
+        inspect.signature(task.run).bind(*args)
+        options = {"queue": task.queue} if getattr(task, "queue", None) else {}
         try:
-            result = self._app.send_task(task.name, args=args, kwargs=kwargs)
+            result = self._app.send_task(task.name, args=args, **options)
         except UNREACHABLE_ERRORS as error:
             raise _unavailable(error) from error
         except RuntimeError as error:

@@ -9,6 +9,7 @@ import os
 
 from {{ cookiecutter.package_name }}.config import Settings
 
-for name in [name for name in os.environ if name.startswith("APP_")]:
+# pydantic-settings reads variable names in any case.
+for name in [name for name in os.environ if name.upper().startswith("APP_")]:
     del os.environ[name]
 Settings.model_config["env_file"] = None

@@ -49,6 +49,28 @@ def test_a_failing_task_is_logged_and_the_tasks_after_it_still_run(
     assert isinstance(record.exc_info[1], OSError)
 
 
+class AsyncNotifier:
+    async def __call__(self, done: list[str]) -> None:
+        done.append("notified")
+
+
+def returns_a_coroutine(done: list[str]) -> object:
+    return fail_async("the coroutine")
+
+
+def test_no_task_is_dropped_in_silence(caplog: pytest.LogCaptureFixture) -> None:
+    done: list[str] = []
+    background_tasks = BackgroundTasks()
+    background_tasks.add_task(log_failures(AsyncNotifier()), done)
+    background_tasks.add_task(log_failures(returns_a_coroutine), done)
+
+    asyncio.run(background_tasks())
+
+    assert done == ["notified"]
+    [record] = caplog.records
+    assert "returns_a_coroutine returned a coroutine" in str(record.exc_info[1])
+
+
 def test_past_the_limit_a_request_gets_503_and_schedules_nothing(
     app: FastAPI, client: TestClient, read_log: Callable[[], list[str]]
 ) -> None:

@@ -15,10 +15,11 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from fastapi import BackgroundTasks, HTTPException, Request, status
+from fastapi import BackgroundTasks, HTTPException, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.background import BackgroundTask
+from starlette.requests import HTTPConnection
 
 Task = TypeVar("Task", bound=Callable[..., Any])
 
@@ -41,7 +42,10 @@ def log_failures(task: Task) -> Task:
             "Background task %s failed (args=%r, kwargs=%r)", name, args, kwargs
         )
 
-    if inspect.iscoroutinefunction(task):
+    # An object whose __call__ is async is an async task too.
+    if inspect.iscoroutinefunction(task) or inspect.iscoroutinefunction(
+        type(task).__call__
+    ):
 
         @functools.wraps(task)
         async def run_async(*args: Any, **kwargs: Any) -> None:
@@ -55,7 +59,10 @@ def log_failures(task: Task) -> Task:
     @functools.wraps(task)
     def run(*args: Any, **kwargs: Any) -> None:
         try:
-            task(*args, **kwargs)
+            result = task(*args, **kwargs)
+            if inspect.iscoroutine(result):
+                result.close()  # nothing would await it: say so, rather than drop it
+                raise TypeError(f"{name} returned a coroutine: make it an async def")
         except Exception:
             log(args, kwargs)
 
@@ -68,12 +75,22 @@ BACKLOG_FULL = {"description": "Too many requests still have background tasks to
 
 
 class Backlog:
-    """Requests to routes that schedule background work, counted from the moment
-    they are handled until their background tasks have run."""
+    """Requests that have scheduled, or may schedule, background work, counted until
+    their background tasks have run."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.pending = 0
+
+    def reserve(self) -> None:
+        """Count one more request; raises ``HTTPException`` (503) when full."""
+        if self.pending >= self.limit:
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "Too many background tasks are pending, try again later",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        self.pending += 1
 
 
 class ScheduledTooLate(RuntimeError):
@@ -81,14 +98,18 @@ class ScheduledTooLate(RuntimeError):
 
 
 class _RequestTasks(list[BackgroundTask]):
-    """A request's task list that refuses a task nobody would run any more.
+    """A request's background tasks, which keep its place in the backlog.
 
-    FastAPI runs the tasks once the response has been sent, then closes the
-    request's yield dependencies; a task added by their exit code would be dropped
-    without a word (FastAPI issue 14137).
+    A request not counted yet is counted at its first task (or refused with 503):
+    the backstop for routes whose ``BackgroundTasks`` the route does not show, as
+    when it comes from a dependency given to ``include_router``. A task added once
+    the tasks have run would be dropped without a word (FastAPI issue 14137): it
+    raises ``ScheduledTooLate`` instead.
     """
 
-    ran = False
+    def __init__(self, backlog: Backlog, counted: bool) -> None:
+        super().__init__()
+        self.backlog, self.counted, self.ran = backlog, counted, False
 
     def __iter__(self) -> Iterator[BackgroundTask]:
         yield from super().__iter__()  # picks up tasks that running tasks add
@@ -104,6 +125,9 @@ class _RequestTasks(list[BackgroundTask]):
                 ' Depends(..., scope="function") so that its exit code runs before'
                 " the response."
             )
+        if not self.counted:
+            self.backlog.reserve()
+            self.counted = True
         super().append(task)
 
 
@@ -120,31 +144,26 @@ def schedules_background_work(route: APIRoute) -> bool:
 
 
 async def limit_background_work(
-    request: Request, background_tasks: BackgroundTasks
+    connection: HTTPConnection, background_tasks: BackgroundTasks
 ) -> AsyncIterator[None]:
     """App-wide dependency: bound the requests whose background tasks are pending.
 
     A request to a route that takes ``BackgroundTasks`` (in its endpoint or any of
-    its dependencies) is counted in ``app.state.backlog`` until its background tasks
-    have run: FastAPI closes a yield dependency of the default "request" scope only
-    then. When ``Backlog.limit`` such requests are pending, the next one gets 503
-    with ``Retry-After`` before its endpoint runs. Other routes (``/health``) are
-    neither counted nor refused. Raises ``HTTPException`` (503).
+    its dependencies) is counted in ``app.state.backlog`` from the start, and any
+    other request from its first task, until its background tasks have run: FastAPI
+    closes a yield dependency of the default "request" scope only then. Past
+    ``Backlog.limit``, such a request gets 503 with ``Retry-After`` before its
+    endpoint runs. Other routes (``/health``, websockets) are neither counted nor
+    refused. Raises ``HTTPException`` (503).
     """
-    route = request.scope.get("route")
-    if not (isinstance(route, APIRoute) and schedules_background_work(route)):
-        yield
-        return
-    backlog: Backlog = request.app.state.backlog
-    if backlog.pending >= backlog.limit:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            "Too many background tasks are pending, try again later",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
-    background_tasks.tasks = _RequestTasks(background_tasks.tasks)
-    backlog.pending += 1
+    backlog: Backlog = connection.app.state.backlog
+    route = connection.scope.get("route")
+    counted = isinstance(route, APIRoute) and schedules_background_work(route)
+    if counted:
+        backlog.reserve()
+    tasks = background_tasks.tasks = _RequestTasks(backlog, counted)
     try:
         yield
     finally:
-        backlog.pending -= 1
+        if tasks.counted:
+            backlog.pending -= 1
