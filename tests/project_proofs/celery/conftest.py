@@ -50,6 +50,12 @@ def real_broker(settings: Settings) -> tuple[str, str | None]:
 
 
 @pytest.fixture
+def unique_email() -> str:
+    """An address no other test uses."""
+    return f"user-{uuid.uuid4().hex[:12]}@example.com"
+
+
+@pytest.fixture
 def api_for() -> Iterator[Callable[[Settings], TestClient]]:
     """Give a client of an API created with the given settings."""
     clients: list[TestClient] = []

@@ -1,11 +1,10 @@
-"""Fixtures: the suite's settings and clients of the API.
+"""Fixtures: the suite's settings, and a client of the API with a FakeQueue.
 
 The tests that reach a broker use the embedded one, or the Redis or RabbitMQ given
 with ``pytest --broker-url`` (and ``--result-backend``).
 """
 
 import shutil
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -55,13 +54,6 @@ def forget_results_at_the_end(settings: Settings) -> Iterator[None]:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """A client of the API, sending to the suite's broker and queue."""
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
-
-
-@pytest.fixture
 def queue() -> FakeQueue:
     return FakeQueue()
 
@@ -74,8 +66,3 @@ def api(queue: FakeQueue, settings: Settings) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
 
-
-@pytest.fixture
-def unique_email() -> str:
-    """An address no other test uses, to find this test's line in the shared log."""
-    return f"user-{uuid.uuid4().hex[:12]}@example.com"
