@@ -65,4 +65,3 @@ def api(queue: FakeQueue, settings: Settings) -> Iterator[TestClient]:
     app.state.task_queue = queue
     with TestClient(app) as test_client:
         yield test_client
-
