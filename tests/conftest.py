@@ -25,6 +25,12 @@ CHOICES: dict[str, list[str]] = {
 }
 PATTERNS = CHOICES["task_pattern"]
 
+
+def project_kind(pattern: str) -> str:
+    """The variant folder a pattern shares with others: "in_process" or "celery"."""
+    return "celery" if pattern == "celery" else "in_process"
+
+
 Bake = Callable[..., Path]
 
 # Parts of generated projects, not tests of the template: the extension kit's files

@@ -28,7 +28,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PATTERNS, assert_ruff_clean, bake_project, run_command
+from conftest import (
+    PATTERNS,
+    assert_ruff_clean,
+    bake_project,
+    project_kind,
+    run_command,
+)
 from extension_kit import apply_extension_kit
 from uv import find_uv_bin
 
@@ -323,7 +329,7 @@ def check_the_extension_kit_passes_the_suite_and_ruff(
 def check_the_proofs_pass(project: Path, venv: Path, pattern: str, *args: str) -> None:
     """The template's proofs of what the project's user does not own, run with the
     project's own fixtures (``-p tests.conftest``) on the project as it stands."""
-    kind = "celery" if pattern == "celery" else "in_process"
+    kind = project_kind(pattern)
     proofs = project / "proofs"
     for folder in ("common", kind, pattern):
         if (PROOFS_DIR / folder).is_dir():

@@ -13,6 +13,8 @@ import re
 import shutil
 from pathlib import Path
 
+from conftest import project_kind
+
 KIT = Path(__file__).parent
 
 MIDDLEWARE = """
@@ -111,7 +113,7 @@ def apply_readme_example(project: Path, package: str) -> None:
 
 def apply_extension_kit(project: Path, package: str, pattern: str) -> None:
     """Apply the kit for ``pattern`` to the project at ``project``."""
-    kind = "celery" if pattern == "celery" else "in_process"
+    kind = project_kind(pattern)
     files = KIT / kind
     package_dir = project / package
     shutil.copy(files / "reports.py", package_dir / "reports.py")

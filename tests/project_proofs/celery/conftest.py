@@ -69,6 +69,18 @@ def api_for() -> Iterator[Callable[[Settings], TestClient]]:
         client.close()
 
 
+@pytest.fixture
+def http(api: TestClient) -> TestClient:
+    """The client the common proofs send their requests with."""
+    return api
+
+
+@pytest.fixture
+def scheduled(queue: FakeQueue) -> Callable[[], list[tuple[str, tuple[Any, ...]]]]:
+    """What the requests of a common proof have queued so far."""
+    return lambda: queue.sent
+
+
 def settings_from(env: dict[str, str]) -> Settings:
     """The settings a process started with ``env`` reads, for an API in this one."""
     return Settings(

@@ -1,36 +1,7 @@
-"""What the HTTP layer refuses: nothing refused is queued."""
+"""What the status URL refuses."""
 
 import pytest
 from fastapi.testclient import TestClient
-from malformed_requests import MALFORMED_REQUESTS, UNEXPECTED_BODIES
-
-from tests.support import FakeQueue
-
-
-@pytest.mark.parametrize(("method", "url", "status"), MALFORMED_REQUESTS)
-def test_a_malformed_request_gets_a_4xx_that_says_why_and_queues_nothing(
-    api: TestClient, queue: FakeQueue, method: str, url: str, status: int
-) -> None:
-    response = api.request(method, url)
-
-    assert response.status_code == status
-    assert response.json()["detail"]
-    assert queue.sent == []
-
-
-@pytest.mark.parametrize(("content_type", "body"), UNEXPECTED_BODIES)
-def test_a_request_body_is_refused_and_nothing_is_queued(
-    api: TestClient, queue: FakeQueue, content_type: str, body: bytes
-) -> None:
-    response = api.post(
-        "/send-notification/ada@example.com",
-        content=body,
-        headers={"Content-Type": content_type},
-    )
-
-    assert response.status_code == 415
-    assert response.json()["detail"].startswith("This endpoint takes no request body")
-    assert queue.sent == []
 
 
 @pytest.mark.parametrize(

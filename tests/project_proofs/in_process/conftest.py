@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from background_tasks_app import tasks
 from background_tasks_app.config import Settings
@@ -60,3 +61,15 @@ def write_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[WriteGate]:
     monkeypatch.setattr(tasks, "append_line", gate.write)
     yield gate
     gate.release()
+
+
+@pytest.fixture
+def http(client: TestClient) -> TestClient:
+    """The client the common proofs send their requests with."""
+    return client
+
+
+@pytest.fixture
+def scheduled(read_log: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    """What the requests of a common proof have had written so far."""
+    return read_log

@@ -1,5 +1,5 @@
-"""What the HTTP layer refuses, on TestClient and on a real uvicorn: nothing refused
-schedules any work."""
+"""What the HTTP layer refuses on a real uvicorn, and the empty body it accepts:
+nothing refused schedules any work."""
 
 import re
 import socket
@@ -9,40 +9,6 @@ import httpx2
 import pytest
 from conftest import WAIT_SECONDS, wait_until
 from fastapi.testclient import TestClient
-from malformed_requests import MALFORMED_REQUESTS, UNEXPECTED_BODIES
-
-
-@pytest.mark.parametrize(("method", "url", "status"), MALFORMED_REQUESTS)
-def test_a_malformed_request_gets_a_4xx_that_says_why_and_writes_nothing(
-    client: TestClient,
-    read_log: Callable[[], list[str]],
-    method: str,
-    url: str,
-    status: int,
-) -> None:
-    response = client.request(method, url)
-
-    assert response.status_code == status
-    assert response.json()["detail"]
-    assert read_log() == []
-
-
-@pytest.mark.parametrize(("content_type", "body"), UNEXPECTED_BODIES)
-def test_a_request_body_is_refused_and_nothing_is_written(
-    client: TestClient,
-    read_log: Callable[[], list[str]],
-    content_type: str,
-    body: bytes,
-) -> None:
-    response = client.post(
-        "/send-notification/ada@example.com",
-        content=body,
-        headers={"Content-Type": content_type},
-    )
-
-    assert response.status_code == 415
-    assert response.json()["detail"].startswith("This endpoint takes no request body")
-    assert read_log() == []
 
 
 def test_an_empty_body_with_a_content_type_is_accepted(

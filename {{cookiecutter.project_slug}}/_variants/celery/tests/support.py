@@ -1,7 +1,6 @@
 """Helpers for the tests: a task queue that records, waiting with a deadline, and
 leaving a shared broker as it was found."""
 
-import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +13,7 @@ from {{ cookiecutter.package_name }}.task_queue import (
     BrokerUnavailable,
     TaskQueue,
     TaskStatus,
+    check_arguments,
 )
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
@@ -34,7 +34,7 @@ class FakeQueue(TaskQueue):
         self.unreachable = False
 
     def send(self, task: Task, *args: Any) -> str:
-        inspect.signature(task.run).bind(*args)  # a wrong call fails, as it would
+        check_arguments(task, args)  # a wrong call fails here too
         if self.unreachable:
             raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
         self.sent.append((task.name, args))

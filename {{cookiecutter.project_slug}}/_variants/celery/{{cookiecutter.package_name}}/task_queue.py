@@ -102,6 +102,11 @@ def _readable(error: object) -> str:
     return str(error)
 
 
+def check_arguments(task: Task, args: tuple[Any, ...]) -> None:
+    """Raise TypeError, as ``task.delay`` does, when ``args`` do not fit ``task``."""
+    inspect.signature(task.run).bind(*args)
+
+
 class TaskQueue:
     """Sends tasks to the workers of a Celery app and reports on them."""
 
@@ -118,7 +123,7 @@ class TaskQueue:
         the result backend cannot be reached within the configured timeout, and
         kombu's EncodeError for an argument that has no JSON form.
         """
-        inspect.signature(task.run).bind(*args)
+        check_arguments(task, args)
         options = {"queue": task.queue} if getattr(task, "queue", None) else {}
         try:
             result = self._app.send_task(task.name, args=args, **options)

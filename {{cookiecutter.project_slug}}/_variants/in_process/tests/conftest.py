@@ -71,3 +71,4 @@ def live_client(app: FastAPI) -> Iterator[httpx2.Client]:
         server.should_exit = True
         thread.join(WAIT_SECONDS)
         sock.close()
+    assert not thread.is_alive(), "uvicorn did not stop"
