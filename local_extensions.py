@@ -1,4 +1,4 @@
-"""Jinja filters that turn an answer into a string literal for the file it lands in.
+"""Jinja filters for answers: names derived from them, and literals quoting them.
 
 Cookiecutter loads this module through ``_extensions`` in cookiecutter.json. Answers
 are free text: a project name may hold quotes, backslashes or any Unicode letter, and
@@ -9,6 +9,16 @@ from __future__ import annotations
 
 from jinja2 import Environment
 from jinja2.ext import Extension
+from slugify import slugify
+
+# An apostrophe joins the letters around it: "Zoë's Café" is zoes-cafe, not zoe-s-cafe.
+APOSTROPHES = [["'", ""], ["\u2019", ""]]
+
+
+def slug(value: object, separator: str = "-") -> str:
+    """Return ``value`` as cookiecutter's ``slugify`` filter does (python-slugify:
+    ASCII lowercase words joined by ``separator``), with apostrophes dropped."""
+    return slugify(str(value), separator=separator, replacements=APOSTROPHES)
 
 
 def _escape(char: str) -> str:
@@ -48,10 +58,11 @@ def toml_string(value: object) -> str:
     return f'"{body}"'
 
 
-class QuotingExtension(Extension):
-    """Adds the ``python_string`` and ``toml_string`` filters."""
+class AnswerFilters(Extension):
+    """Adds the ``slug``, ``python_string`` and ``toml_string`` filters."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
+        environment.filters["slug"] = slug
         environment.filters["python_string"] = python_string
         environment.filters["toml_string"] = toml_string

@@ -1,9 +1,11 @@
 """Keep what the answers chose and nothing else.
 
 The template renders every variant under ``_variants/``; this hook merges the chosen
-ones into the project and deletes the folder. A variant folder mirrors the project's
-layout, so its files land under neutral names (``tests/``, the package, ``LICENSE``)
-and the project never shows which variants it was not given.
+ones into the project and deletes the folder, even when a merge fails. A variant
+folder mirrors the project's layout, so its files land under neutral names
+(``tests/``, the package, ``LICENSE``) and the project never shows which variants it
+was not given. Which folders each answer owns is one table, ``_variants_by_answer``
+in cookiecutter.json, which reaches this hook with the answers.
 Standard library only: this runs on the user's machine, on any OS.
 """
 
@@ -15,61 +17,43 @@ import sys
 from pathlib import Path
 
 VARIANTS_DIR = "_variants"
-
-# What each answer owns: for every option, the variant folders that each choice
-# merges into the project. Adding an option, or a choice, is adding an entry here
-# and its folder under _variants/.
-VARIANTS_BY_ANSWER: dict[str, dict[str, tuple[str, ...]]] = {
-    "task_pattern": {
-        "add_task": ("in_process", "add_task"),
-        "dependency_injected": ("in_process", "dependency_injected"),
-        "celery": ("celery",),
-    },
-    "license": {
-        "MIT": ("license_mit",),
-        "Apache-2.0": ("license_apache",),
-        "BSD-3-Clause": ("license_bsd",),
-        "Proprietary": (),
-    },
-    # Yes/no questions: the answer is a boolean.
-    "use_docker": {"True": ("docker",), "False": ()},
-    "use_github_actions": {"True": ("github_actions",), "False": ()},
-}
+TABLE = "_variants_by_answer"
 
 
 def chosen_variants(answers: dict[str, object]) -> list[str]:
     """Return the variant folders the answers select, in the table's order."""
+    table: dict[str, dict[str, list[str]]] = answers[TABLE]  # from cookiecutter.json
     return [
         variant
-        for option, choices in VARIANTS_BY_ANSWER.items()
+        for option, choices in table.items()
         for variant in choices[str(answers[option])]
     ]
 
 
 def merge_variant(variant_dir: Path, project_dir: Path) -> None:
-    """Move every file of ``variant_dir`` to the same place under ``project_dir``."""
+    """Move every file of ``variant_dir`` to the same place under ``project_dir``.
+
+    A file already there is replaced: it is the one an earlier generation of the same
+    project put there (``cookiecutter -f``); the template's suite proves that no
+    variant shares a path with a shared file or with a variant chosen beside it.
+    """
     if not variant_dir.is_dir():
         raise FileNotFoundError(f"variant folder {variant_dir.name!r} is missing")
-    files = sorted(path for path in variant_dir.rglob("*") if path.is_file())
-    for source in files:
-        target = project_dir / source.relative_to(variant_dir)
-        if target.exists():
-            raise FileExistsError(
-                f"variant {variant_dir.name!r} would overwrite"
-                f" {target.relative_to(project_dir).as_posix()}"
-            )
-    for source in files:
+    for source in sorted(path for path in variant_dir.rglob("*") if path.is_file()):
         target = project_dir / source.relative_to(variant_dir)
         target.parent.mkdir(parents=True, exist_ok=True)
         source.replace(target)
 
 
 def prune(project_dir: Path, answers: dict[str, object]) -> None:
-    """Merge the chosen variants into ``project_dir`` and drop every other variant."""
+    """Merge the chosen variants into ``project_dir``, then drop ``_variants/``,
+    whether the merge worked or not."""
     variants_root = project_dir / VARIANTS_DIR
-    for variant in chosen_variants(answers):
-        merge_variant(variants_root / variant, project_dir)
-    shutil.rmtree(variants_root)
+    try:
+        for variant in chosen_variants(answers):
+            merge_variant(variants_root / variant, project_dir)
+    finally:
+        shutil.rmtree(variants_root)
 
 
 if __name__ == "__main__":

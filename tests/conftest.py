@@ -44,12 +44,8 @@ _clean_template: list[Path] = []
 
 
 def template_source() -> str:
-    """The template to bake from: a copy of this checkout as a clone would be.
-
-    Cookiecutter copies the whole template folder for every generation, to run the
-    pre_prompt hook in; a virtual environment inside the checkout (as the README's
-    test command makes) would be copied each time.
-    """
+    """The template to bake from: a copy of this checkout as a clone would be, so
+    that nothing a checkout holds besides (caches, a virtual environment) is baked."""
     return str(_clean_template[0])
 
 

@@ -61,14 +61,30 @@ def test_a_hostile_name_gives_a_valid_project_and_runs_nothing(
     assert_ruff_clean(project)
 
 
-def test_the_slug_and_package_derived_from_any_name_are_valid(bake: Bake) -> None:
-    project = bake(project_name='Zoë\'s "Crème" Brûlée (v2)!')
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Zoë's Café", "zoes-cafe"),
+        ("Zo\u00eb\u2019s Caf\u00e9", "zoes-cafe"),  # a typographic apostrophe
+        ('Zoë\'s "Crème" Brûlée (v2)!', "zoes-creme-brulee-v2"),
+    ],
+)
+def test_the_slug_and_package_derived_from_any_name_are_valid(
+    bake: Bake, name: str, slug: str
+) -> None:
+    project = bake(project_name=name)
 
-    assert project.name == "zoe-s-creme-brulee-v2"
-    assert (project / "zoe_s_creme_brulee_v2" / "main.py").is_file()
+    assert project.name == slug
+    assert (project / slug.replace("-", "_") / "main.py").is_file()
 
 
 INVALID_ANSWERS = [
+    (
+        "project_slug",
+        "łódź-東京",
+        "ERROR: project_slug 'łódź-東京' is not valid: use lowercase letters, digits"
+        " and single hyphens, starting with a letter, for example 'lodz-dong-jing'",
+    ),
     (
         "project_slug",
         "../evil",
@@ -90,14 +106,13 @@ INVALID_ANSWERS = [
     (
         "package_name",
         "class",
-        "ERROR: package_name 'class' is a Python keyword, for example"
-        " 'background_tasks_app'",
+        "ERROR: package_name 'class' is a Python keyword, for example 'class_app'",
     ),
     (
         "package_name",
         "fastapi",
         "ERROR: package_name 'fastapi' would shadow a module the app imports,"
-        " for example 'background_tasks_app'",
+        " for example 'fastapi_app'",
     ),
     (
         "package_name",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import itertools
 import json
 import shutil
 import sys
@@ -11,7 +12,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import CHOICES, NOT_IN_A_CLONE, TEMPLATE_DIR, run_cookiecutter
+from conftest import (
+    CHOICES,
+    NOT_IN_A_CLONE,
+    TEMPLATE_DIR,
+    bake_project,
+    run_cookiecutter,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -33,6 +40,10 @@ pre_gen = load(TEMPLATE_DIR / "hooks" / "pre_gen_project.py")
 post_gen = load(TEMPLATE_DIR / "hooks" / "post_gen_project.py")
 extensions = load(TEMPLATE_DIR / "local_extensions.py")
 
+CONTEXT = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+TABLE = CONTEXT["_variants_by_answer"]
+VARIANTS_DIR = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "_variants"
+
 VALID = {
     "project_name": "Background Tasks App",
     "project_slug": "background-tasks-app",
@@ -45,6 +56,7 @@ VALID = {
     "license": "MIT",
     "use_docker": True,
     "use_github_actions": True,
+    "_variants_by_answer": TABLE,
 }
 
 
@@ -68,13 +80,15 @@ def test_good_slugs(slug: str) -> None:
         ("trailing-", "trailing"),
         ("double--hyphen", "double-hyphen"),
         ("under_score", "under-score"),
+        ("łódź-東京", "lodz-dong-jing"),
+        ("Zoë's-Café", "zoes-cafe"),
         ("", "background-tasks-app"),
     ],
 )
-def test_bad_slugs_name_the_value_and_suggest_a_valid_one(
+def test_bad_slugs_name_the_value_and_suggest_cookiecutters_slugify_of_it(
     slug: str, suggestion: str
 ) -> None:
-    message = pre_gen.check_slug(slug)
+    message = pre_gen.check_slug(slug, extensions.slug(slug))
 
     assert message.startswith(f"project_slug {slug!r} ")
     assert message.endswith(f"for example {suggestion!r}")
@@ -87,24 +101,27 @@ def test_good_package_names(package: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("package", "reason"),
+    ("package", "reason", "suggestion"),
     [
-        ("class", "is a Python keyword"),
-        ("fastapi", "would shadow a module the app imports"),
-        ("tests", "would shadow a module the app imports"),
-        ("json", "would shadow a module the app imports"),
-        ("bad-name", "is not a Python import name"),
-        ("Upper", "is not a Python import name"),
-        ("_private", "is not a Python import name"),
-        ("a" * 51, "is longer than 50 characters"),
+        ("class", "is a Python keyword", "class_app"),
+        ("fastapi", "would shadow a module the app imports", "fastapi_app"),
+        ("tests", "would shadow a module the app imports", "tests_app"),
+        ("json", "would shadow a module the app imports", "json_app"),
+        ("bad-name", "is not a Python import name", "bad_name"),
+        ("Upper", "is not a Python import name", "upper"),
+        ("_private", "is not a Python import name", "private"),
+        ("łódź", "is not a Python import name", "lodz"),
+        ("a" * 51, "is longer than 50 characters", "background_tasks_app"),
     ],
 )
-def test_bad_package_names_say_why(package: str, reason: str) -> None:
-    message = pre_gen.check_package(package)
+def test_bad_package_names_say_why_and_suggest_a_free_name(
+    package: str, reason: str, suggestion: str
+) -> None:
+    message = pre_gen.check_package(package, extensions.slug(package, "_"))
 
     assert message.startswith(f"package_name {package!r} {reason}")
-    suggestion = message.rsplit("for example ", 1)[1]
-    assert pre_gen.check_package(ast.literal_eval(suggestion)) is None
+    assert message.endswith(f"for example {suggestion!r}")
+    assert pre_gen.check_package(suggestion) is None
 
 
 @pytest.mark.parametrize(
@@ -186,49 +203,63 @@ def test_main_prints_one_error_line_per_problem_and_fails(
 
 
 def test_the_table_covers_every_choice_of_cookiecutter_json() -> None:
-    context = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text("utf-8"))
-    for option, choices in post_gen.VARIANTS_BY_ANSWER.items():
-        if isinstance(context[option], bool):  # a yes/no question
+    for option, choices in TABLE.items():
+        if isinstance(CONTEXT[option], bool):  # a yes/no question
             assert list(choices) == ["True", "False"]
         else:
             assert list(choices) == CHOICES[option]
-    questions = {name for name in context if not name.startswith("_")}
+    questions = {name for name in CONTEXT if not name.startswith("_")}
     derived = {"project_slug", "package_name"}  # defaults computed from other answers
     free_text = {"project_name", "description", "author_name", "author_email"}
-    assert set(post_gen.VARIANTS_BY_ANSWER) == questions - derived - free_text - {
-        "version"
-    }
+    assert set(TABLE) == questions - derived - free_text - {"version"}
+
+
+def every_variant() -> set[str]:
+    return {v for choices in TABLE.values() for vs in choices.values() for v in vs}
 
 
 def test_every_variant_folder_is_owned_by_the_table_and_exists() -> None:
-    variants_dir = TEMPLATE_DIR / "{{cookiecutter.project_slug}}" / "_variants"
-    on_disk = {path.name for path in variants_dir.iterdir()}
-    in_table = {
-        variant
-        for choices in post_gen.VARIANTS_BY_ANSWER.values()
-        for variants in choices.values()
-        for variant in variants
+    assert {path.name for path in VARIANTS_DIR.iterdir()} == every_variant()
+
+
+def test_no_file_is_made_by_two_variants_chosen_together_or_by_a_variant_and_all() -> (
+    None
+):
+    """The post-generation hook replaces files (a project generated again in place
+    gets its files back): this is what keeps it from replacing a file by mistake."""
+    shared = {
+        path.relative_to(VARIANTS_DIR.parent).as_posix()
+        for path in VARIANTS_DIR.parent.rglob("*")
+        if path.is_file() and VARIANTS_DIR not in path.parents
     }
-    assert on_disk == in_table
+    for combination in itertools.product(*(c.values() for c in TABLE.values())):
+        seen: dict[str, str] = {}
+        for variant in itertools.chain.from_iterable(combination):
+            for path in pre_gen.variant_files(VARIANTS_DIR / variant, "pkg"):
+                shared_path = path.replace("pkg/", "{{cookiecutter.package_name}}/")
+                assert shared_path not in shared, f"{variant} replaces shared {path}"
+                assert path not in seen, f"{variant} and {seen[path]} both make {path}"
+                seen[path] = variant
 
 
 def test_chosen_variants_follow_the_table() -> None:
-    assert post_gen.chosen_variants(VALID) == [
-        "in_process",
-        "add_task",
-        "license_mit",
-        "docker",
-        "github_actions",
-    ]
-    assert post_gen.chosen_variants(
-        {
-            **VALID,
-            "task_pattern": "dependency_injected",
-            "license": "Proprietary",
-            "use_docker": False,
-            "use_github_actions": False,
-        }
-    ) == ["in_process", "dependency_injected"]
+    for hook in (pre_gen, post_gen):
+        assert hook.chosen_variants(VALID) == [
+            "in_process",
+            "add_task",
+            "license_mit",
+            "docker",
+            "github_actions",
+        ]
+        assert hook.chosen_variants(
+            {
+                **VALID,
+                "task_pattern": "dependency_injected",
+                "license": "Proprietary",
+                "use_docker": False,
+                "use_github_actions": False,
+            }
+        ) == ["in_process", "dependency_injected"]
 
 
 def make_tree(root: Path, files: dict[str, str]) -> None:
@@ -246,14 +277,10 @@ def tree(root: Path) -> dict[str, str]:
     }
 
 
-def test_prune_merges_the_chosen_variants_and_drops_the_rest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(
-        post_gen,
-        "VARIANTS_BY_ANSWER",
-        {"pattern": {"a": ("shared", "only_a"), "b": ("shared", "only_b")}},
-    )
+TOY_TABLE = {"pattern": {"a": ["shared", "only_a"], "b": ["shared", "only_b"]}}
+
+
+def test_prune_merges_the_chosen_variants_and_drops_the_rest(tmp_path: Path) -> None:
     make_tree(
         tmp_path,
         {
@@ -266,7 +293,7 @@ def test_prune_merges_the_chosen_variants_and_drops_the_rest(
         },
     )
 
-    post_gen.prune(tmp_path, {"pattern": "a"})
+    post_gen.prune(tmp_path, {"pattern": "a", "_variants_by_answer": TOY_TABLE})
 
     assert tree(tmp_path) == {
         "README.md": "common",
@@ -277,20 +304,45 @@ def test_prune_merges_the_chosen_variants_and_drops_the_rest(
     }
 
 
-def test_a_variant_never_overwrites_a_file(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"pkg/main.py": "common", "_variants/x/pkg/main.py": "x"})
+def test_a_variant_replaces_the_file_an_earlier_generation_left(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"pkg/work.py": "edited", "_variants/x/pkg/work.py": "x"})
 
-    with pytest.raises(FileExistsError, match=r"'x' would overwrite pkg/main\.py"):
-        post_gen.merge_variant(tmp_path / "_variants" / "x", tmp_path)
-    assert tree(tmp_path) == {
-        "pkg/main.py": "common",
-        "_variants/x/pkg/main.py": "x",
-    }
+    post_gen.merge_variant(tmp_path / "_variants" / "x", tmp_path)
+
+    assert tree(tmp_path) == {"pkg/work.py": "x"}
+
+
+def test_variants_are_dropped_even_when_a_merge_fails(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"_variants/only_b/pkg/work.py": "b"})
+
+    with pytest.raises(FileNotFoundError, match="'shared' is missing"):
+        post_gen.prune(tmp_path, {"pattern": "b", "_variants_by_answer": TOY_TABLE})
+    assert not (tmp_path / "_variants").exists()
 
 
 def test_a_missing_variant_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="'gone' is missing"):
         post_gen.merge_variant(tmp_path / "_variants" / "gone", tmp_path)
+
+
+def test_leftovers_are_the_files_of_unchosen_variants_that_nothing_chosen_replaces(
+    tmp_path: Path,
+) -> None:
+    answers = {**VALID, "package_name": "pkg", "use_docker": False}
+    make_tree(
+        tmp_path,
+        {
+            "pkg/main.py": "in_process and celery both make it",
+            "pkg/worker.py": "only celery makes it",
+            "Dockerfile": "use_docker is now no",
+            "pkg/reports.py": "the user's own",
+        },
+    )
+
+    assert pre_gen.leftover_files(tmp_path, VARIANTS_DIR, answers) == [
+        "Dockerfile",
+        "pkg/worker.py",
+    ]
 
 
 AWKWARD_TEXT = [
@@ -327,14 +379,11 @@ def test_python_string_prefers_double_quotes_as_ruff_does() -> None:
     assert extensions.python_string("Zoë") == '"Zoë"'
 
 
-pre_prompt = load(TEMPLATE_DIR / "hooks" / "pre_prompt.py")
-
-
 def test_this_python_and_cookiecutter_are_recent_enough() -> None:
-    installed = pre_prompt.installed_cookiecutter()
+    installed = pre_gen.installed_cookiecutter()
 
     assert installed is not None
-    assert pre_prompt.problems(sys.version_info, installed) == []
+    assert pre_gen.version_problems(sys.version_info, installed) == []
 
 
 @pytest.mark.parametrize(
@@ -349,11 +398,11 @@ def test_this_python_and_cookiecutter_are_recent_enough() -> None:
 def test_releases_are_read_without_their_suffix(
     text: str, release: tuple[int, ...]
 ) -> None:
-    assert pre_prompt.release(text) == release
+    assert pre_gen.release(text) == release
 
 
 def test_an_old_python_and_cookiecutter_are_each_named_with_the_way_out() -> None:
-    python, cookiecutter = pre_prompt.problems((3, 9, 18), "2.6.0")
+    python, cookiecutter = pre_gen.version_problems((3, 9, 18), "2.6.0")
 
     assert python.startswith("Python 3.9 is too old")
     assert "need Python 3.10 or newer" in python
@@ -361,14 +410,16 @@ def test_an_old_python_and_cookiecutter_are_each_named_with_the_way_out() -> Non
     assert "pip install --upgrade 'cookiecutter>=2.7.1'" in cookiecutter
 
 
-def test_cookiecutter_stops_before_any_question_when_too_old(tmp_path: Path) -> None:
+def test_cookiecutter_stops_before_writing_anything_when_too_old(
+    tmp_path: Path,
+) -> None:
     """The real command line, on a copy of the template that asks for a future
     cookiecutter: it stops with the hook's message, and writes nothing."""
     template = tmp_path / "template"
     shutil.copytree(
         TEMPLATE_DIR, template, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE)
     )
-    hook = template / "hooks" / "pre_prompt.py"
+    hook = template / "hooks" / "pre_gen_project.py"
     hook.write_text(
         hook.read_text(encoding="utf-8").replace(
             "MINIMUM_COOKIECUTTER = (2, 7, 1)", "MINIMUM_COOKIECUTTER = (99,)"
@@ -377,9 +428,26 @@ def test_cookiecutter_stops_before_any_question_when_too_old(tmp_path: Path) -> 
     )
     output = tmp_path / "output"
 
-    result = run_cookiecutter(output, template=str(template))  # not --no-input
+    result = run_cookiecutter(output, "--no-input", template=str(template))
 
     assert result.returncode != 0
     assert "ERROR: cookiecutter" in result.stderr
     assert "is too old: this template needs 99 or newer" in result.stderr
     assert not output.exists() or not any(output.iterdir())
+
+
+def test_generation_reads_the_template_where_it_is_without_copying_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre_prompt hook would make cookiecutter copy the whole folder first, with
+    whatever a checkout holds (a virtual environment: seconds per generation)."""
+    copies: list[object] = []
+    monkeypatch.setattr(
+        "cookiecutter.hooks.create_tmp_repo_dir", lambda repo: copies.append(repo)
+    )
+
+    project = bake_project(tmp_path)
+
+    assert (project / "README.md").is_file()
+    assert copies == []
+    assert not list((TEMPLATE_DIR / "hooks").glob("pre_prompt.*"))
