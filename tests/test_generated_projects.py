@@ -1,13 +1,15 @@
 """Each pattern's project installs from its pyproject, passes its suite and serves,
 takes the extension kit, and passes the template's proofs.
 
-One test per pattern and environment: it installs the project into a fresh venv, then
-checks every module imports, the project's own suite passes with nothing skipped (for
-celery, on the embedded broker and on a real one), ``fastapi run`` serves the app
-(with its worker, for the celery pattern), the extension kit leaves the suite and
-ruff passing, and the proofs in tests/project_proofs/ pass on the extended project.
-The checks share one test, and so one venv, because an install costs seconds and
-xdist cannot pin a fixture's users to one worker.
+One test per pattern and environment: it bakes the project where users put theirs (a
+path with a space, an apostrophe, letters outside ASCII, and long), installs it into a
+fresh venv, then checks every module imports, the project's own suite passes with
+nothing skipped (for celery, on the embedded broker and on a real one), ``fastapi run``
+serves the app (with its worker, for the celery pattern) and refuses to start on a log
+file or data folder it cannot write, the extension kit leaves the suite and ruff
+passing, and the proofs in tests/project_proofs/ pass on the extended project. The
+checks share one test, and so one venv, because an install costs seconds and xdist
+cannot pin a fixture's users to one worker.
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ BROKERS = {
     ],
     "newest": ["--broker-url=amqp://guest:guest@127.0.0.1:5672//"],
 }
+# Where users put projects: a space, an apostrophe and letters outside ASCII in the
+# path (Celery's file:// result backend once broke on them), and a long path.
+AWKWARD_PARENT = Path(
+    "my projects", "Zoë's Café", "a folder name as long as some people make them " * 2
+)
+LONG_PATH = 200
+
 # What the proofs need beyond the project's dev extra.
 PROOF_REQUIREMENTS = ["schemathesis>=4.30.1"]
 PROOFS_DIR = Path(__file__).parent / "project_proofs"
@@ -267,17 +276,18 @@ class Started:
 
 
 def check_its_readme_commands_serve_the_app(
-    project: Path, venv: Path, pattern: str, log_file: Path
+    project: Path, venv: Path, pattern: str
 ) -> None:
     """``fastapi run``, and for the celery pattern its worker beside it, as the README
-    starts them: no broker configured."""
-    env = {**PROJECT_ENV, "APP_LOG_FILE": str(log_file)}
+    starts them: in the project's folder, with the default settings (the log file and
+    the data folder inside the project, no broker configured)."""
+    log_file = project / "log.txt"
     # Port 0: the system picks a free one, which uvicorn then prints.
     fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"]
-    processes = [Started(*fastapi, cwd=project, env=env)]
+    processes = [Started(*fastapi, cwd=project, env=PROJECT_ENV)]
     if pattern == "celery":
         worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
-        processes.append(Started(*worker, cwd=project, env=env))
+        processes.append(Started(*worker, cwd=project, env=PROJECT_ENV))
     try:
         running = processes[0].wait_for_line(r"Uvicorn running on (http://\S+:\d+)")
         base = running.group(1)
@@ -288,7 +298,6 @@ def check_its_readme_commands_serve_the_app(
                 lambda: get_json(base + body["status_url"])["state"] == "SUCCESS",
                 "the worker to finish the task",
             )
-        wait_for(log_file.exists, "the log file")
         wait_for(lambda: log_file.read_text(encoding="utf-8").endswith("\n"), "a line")
     finally:
         outputs = [process.stop() for process in processes]
@@ -300,6 +309,34 @@ def check_its_readme_commands_serve_the_app(
     }
     for output in outputs:
         assert "Traceback" not in output, output
+    log_file.unlink()
+    shutil.rmtree(project / "data", ignore_errors=True)
+
+
+def check_a_path_setting_it_cannot_write_stops_the_start(
+    project: Path, venv: Path, pattern: str
+) -> None:
+    """A log file that is a folder (and, for celery, a data folder that is a file)
+    stops ``fastapi run`` and the worker at start-up, naming the variable."""
+    starts = [
+        (
+            [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"],
+            "APP_LOG_FILE",
+            project,
+        )
+    ]
+    if pattern == "celery":
+        worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
+        starts.append((worker, "APP_DATA_DIR", project / "pyproject.toml"))
+    for command, variable, path in starts:
+        # Wide lines: fastapi's rich traceback would wrap the message at 80 columns.
+        env = {**PROJECT_ENV, variable: str(path), "COLUMNS": "1000"}
+        result = run(*command, cwd=project, env=env)
+
+        printed = result.stdout + result.stderr
+        assert result.returncode != 0, printed
+        assert f"{variable}={str(path)!r}" in printed, printed
+        assert "Uvicorn running" not in printed, printed
 
 
 def post_json(url: str) -> dict[str, Any]:
@@ -370,10 +407,11 @@ RUNS = [
 
 
 @pytest.mark.parametrize(("pattern", "environment"), RUNS)
-def test_installs_imports_passes_its_suite_and_serves(
+def test_installs_imports_passes_its_suite_and_serves_from_any_path(
     tmp_path: Path, pattern: str, environment: str
 ) -> None:
-    project = bake_project(tmp_path, task_pattern=pattern)
+    project = bake_project(tmp_path / AWKWARD_PARENT, task_pattern=pattern)
+    assert len(str(project)) >= LONG_PATH, project
     venv = tmp_path / "venv"
     broker, extra = [], []
     if pattern == "celery":
@@ -392,9 +430,8 @@ def test_installs_imports_passes_its_suite_and_serves(
     check_suite_passes_with_nothing_skipped(project, venv)
     if broker:
         check_suite_passes_with_nothing_skipped(project, venv, *broker)
-    check_its_readme_commands_serve_the_app(
-        project, venv, pattern, tmp_path / "log.txt"
-    )
+    check_its_readme_commands_serve_the_app(project, venv, pattern)
+    check_a_path_setting_it_cannot_write_stops_the_start(project, venv, pattern)
     check_the_extension_kit_passes_the_suite_and_ruff(project, venv, pattern)
     check_the_proofs_pass(project, venv, pattern, *broker)
 

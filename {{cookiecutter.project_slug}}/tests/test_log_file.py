@@ -1,7 +1,9 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.log_file import append_line
 
 
@@ -14,12 +16,28 @@ def test_lines_are_appended(tmp_path: Path) -> None:
     assert log_file.read_text(encoding="utf-8") == "first\nsecond\n"
 
 
-def test_missing_folders_are_created(tmp_path: Path) -> None:
+def test_the_log_files_folders_are_made_when_the_settings_are_read(
+    tmp_path: Path,
+) -> None:
     log_file = tmp_path / "logs" / "today" / "log.txt"
 
+    Settings(log_file=log_file)
     append_line(log_file, "first")
 
     assert log_file.read_text(encoding="utf-8") == "first\n"
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_a_log_file_that_cannot_be_appended_to_stops_the_start(
+    tmp_path: Path, where: str
+) -> None:
+    """Reading the settings is the app's (and the worker's) start-up: a bad path stops
+    it there, naming the variable, instead of failing every task later."""
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    log_file = tmp_path if where == "a folder" else tmp_path / "a-file" / "log.txt"
+
+    with pytest.raises(ValidationError, match=r"APP_LOG_FILE='.*' cannot be appended"):
+        Settings(log_file=log_file)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from celery import Celery
+from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import (
@@ -79,9 +81,33 @@ def test_the_embedded_broker_needs_no_server(tmp_path: Path) -> None:
 
     assert config["broker_url"].startswith("filesystem://")
     assert config["broker_transport"].endswith(".embedded_broker:Transport")
-    assert config["result_backend"] == (tmp_path / "results").resolve().as_uri()
     for option in ("data_folder_in", "data_folder_out", "processed_folder"):
         assert Path(config["broker_transport_options"][option]).is_dir()
+
+
+def test_results_are_stored_in_a_data_dir_of_any_name(tmp_path: Path) -> None:
+    """Celery reads a file:// result backend's path without decoding it: a space or
+    a letter such as ë must reach it as it is."""
+    data_dir = tmp_path / "my projects" / "Zoë's Café"
+    app = Celery(config_source=celery_config(Settings(data_dir=data_dir)))
+
+    app.backend.store_result("a-task-id", "its line", "SUCCESS")
+
+    assert app.AsyncResult("a-task-id").result == "its line"
+    assert [path.name for path in (data_dir / "results").iterdir()] == [
+        "celery-task-meta-a-task-id"
+    ]
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_a_data_dir_that_cannot_be_written_stops_the_start(
+    tmp_path: Path, where: str
+) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    data_dir = tmp_path / "a-file" / ("" if where == "a file" else "data")
+
+    with pytest.raises(ValidationError, match=r"APP_DATA_DIR='.*' is not a folder"):
+        Settings(data_dir=data_dir)
 
 
 def test_production_settings_on_redis(tmp_path: Path) -> None:

@@ -5,12 +5,29 @@ The API and the worker read the same variables, so start both from the same dire
 with the same environment.
 """
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .log_file import appendable_file
+
+
+def _writable_folder(path: Path) -> Path:
+    """Create ``path`` and write a file in it once; raise ValueError if it fails."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise ValueError(
+            f"APP_DATA_DIR={str(path)!r} is not a folder this process can write"
+            f" ({error.strerror}): set APP_DATA_DIR to one"
+        ) from None
+    return path
 
 
 class Settings(BaseSettings):
@@ -20,14 +37,17 @@ class Settings(BaseSettings):
         env_ignore_empty=True,
         extra="ignore",
         populate_by_name=True,
+        validate_default=True,
     )
 
-    log_file: Path = Path("log.txt")
-    """The file the tasks append their lines to (``APP_LOG_FILE``)."""
+    log_file: Annotated[Path, appendable_file("APP_LOG_FILE")] = Path("log.txt")
+    """The file the tasks append their lines to (``APP_LOG_FILE``); its folder is
+    created, and a path that cannot be appended to refused, at start-up."""
 
-    data_dir: Path = Path("data")
+    data_dir: Annotated[Path, AfterValidator(_writable_folder)] = Path("data")
     """The embedded broker's messages, the task results and the record of sent
-    notifications (``APP_DATA_DIR``); created when the app starts."""
+    notifications (``APP_DATA_DIR``); created, or refused if it cannot be written,
+    at start-up (the API's and the worker's)."""
 
     broker_url: str | None = Field(default=None, validation_alias="CELERY_BROKER_URL")
     """``redis://...`` or ``amqp://...``; unset, the embedded broker in ``data_dir``."""
@@ -35,7 +55,8 @@ class Settings(BaseSettings):
     result_backend: str | None = Field(
         default=None, validation_alias="CELERY_RESULT_BACKEND"
     )
-    """``redis://...`` (or ``file:///path``); unset, result files in ``data_dir``."""
+    """``redis://...`` (or ``file:///path``, the path as it is: Celery does not
+    decode ``%20``); unset, result files in ``data_dir``."""
 
     task_queue: str = "notifications"
     """The queue the API sends to and the worker consumes (``APP_TASK_QUEUE``)."""
@@ -60,7 +81,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     data_dir = settings.data_dir.resolve()
     config: dict[str, Any] = {
         "broker_url": settings.broker_url or "filesystem://localhost/",
-        "result_backend": settings.result_backend or (data_dir / "results").as_uri(),
+        # Celery reads a file:// path as it is: Path.as_uri()'s %-escapes would stay.
+        "result_backend": settings.result_backend
+        or f"file://{(data_dir / 'results').as_posix()}",
         "task_default_queue": settings.task_queue,
         # JSON only: a message can never carry pickled code for the worker to run.
         "task_serializer": "json",

@@ -13,3 +13,5 @@ from {{ cookiecutter.package_name }}.config import Settings
 for name in [name for name in os.environ if name.upper().startswith("APP_")]:
     del os.environ[name]
 Settings.model_config["env_file"] = None
+# The app that main.py makes on import writes nowhere; each test makes its own.
+os.environ["APP_LOG_FILE"] = os.devnull

@@ -7,14 +7,17 @@ from fastapi import Depends, Request
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .log_file import appendable_file
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="APP_", env_file=".env", extra="ignore"
+        env_prefix="APP_", env_file=".env", extra="ignore", validate_default=True
     )
 
-    log_file: Path = Path("log.txt")
-    """The file the background tasks append their lines to (``APP_LOG_FILE``)."""
+    log_file: Annotated[Path, appendable_file("APP_LOG_FILE")] = Path("log.txt")
+    """The file the background tasks append their lines to (``APP_LOG_FILE``); its
+    folder is created, and a path that cannot be appended to refused, at start-up."""
 
     max_pending_requests: int = Field(default=1000, ge=1)
     """How many requests may have background tasks waiting or running at once
