@@ -27,9 +27,10 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
+import redis
 from conftest import (
     PATTERNS,
     assert_ruff_clean,
@@ -68,14 +69,40 @@ STRAY_SETTINGS = {
 
 # The celery project's suite runs on the embedded broker, then on a real one, chosen
 # on the pytest command line as its README says: Redis in the oldest environment,
-# RabbitMQ in the newest.
+# RabbitMQ in the newest. Both are shared: the Redis database (broker and results) and
+# the RabbitMQ virtual host move with these variables, and must hold after the run
+# what they held before.
+REDIS_URL = os.environ.get("TEMPLATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+AMQP_URL = os.environ.get(
+    "TEMPLATE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"
+)
 BROKERS = {
-    "oldest": [
-        "--broker-url=redis://127.0.0.1:6379/0",
-        "--result-backend=redis://127.0.0.1:6379/1",
-    ],
-    "newest": ["--broker-url=amqp://guest:guest@127.0.0.1:5672//"],
+    "oldest": [f"--broker-url={REDIS_URL}", f"--result-backend={REDIS_URL}"],
+    "newest": [f"--broker-url={AMQP_URL}"],
 }
+
+
+def broker_contents(url: str) -> list[str]:
+    """The keys of the Redis database, or the queues of the RabbitMQ virtual host,
+    that ``url`` names: what a run must leave as it found."""
+    if url.startswith("redis"):
+        client = redis.Redis.from_url(url, decode_responses=True)
+        try:
+            return sorted(client.keys("*"))
+        finally:
+            client.close()
+    # amqp://user:password@host:port/vhost; "//" at the end is the vhost "/".
+    vhost = unquote(urlsplit(url).path[1:]) or "/"
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl is None:
+        pytest.skip("rabbitmqctl, which lists RabbitMQ's queues, is not on PATH")
+    listed = run_command(
+        rabbitmqctl, "--quiet", "list_queues", "--vhost", vhost, "--no-table-headers"
+    )
+    assert listed.returncode == 0, listed.stderr
+    return sorted(line.split("\t")[0] for line in listed.stdout.splitlines() if line)
+
+
 # Where users put projects: a space, an apostrophe and letters outside ASCII in the
 # path (Celery's file:// result backend once broke on them), and a long path.
 AWKWARD_PARENT = Path(
@@ -428,12 +455,15 @@ def test_installs_imports_passes_its_suite_and_serves_from_any_path(
 
     check_every_module_imports(project, venv)
     check_suite_passes_with_nothing_skipped(project, venv)
+    on_the_broker = broker_contents(broker[0].partition("=")[2]) if broker else []
     if broker:
         check_suite_passes_with_nothing_skipped(project, venv, *broker)
     check_its_readme_commands_serve_the_app(project, venv, pattern)
     check_a_path_setting_it_cannot_write_stops_the_start(project, venv, pattern)
     check_the_extension_kit_passes_the_suite_and_ruff(project, venv, pattern)
     check_the_proofs_pass(project, venv, pattern, *broker)
+    if broker:
+        assert broker_contents(broker[0].partition("=")[2]) == on_the_broker
 
 
 def test_every_pattern_and_both_ends_of_the_range_are_run() -> None:
