@@ -20,6 +20,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -343,18 +344,18 @@ def check_its_readme_commands_serve_the_app(
 def check_a_path_setting_it_cannot_write_stops_the_start(
     project: Path, venv: Path, pattern: str
 ) -> None:
-    """A log file that is a folder (and, for celery, a data folder that is a file)
-    stops ``fastapi run`` and the worker at start-up, naming the variable."""
-    starts = [
-        (
-            [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"],
-            "APP_LOG_FILE",
-            project,
-        )
-    ]
+    """A log file that is a folder, or in a folder no one may write, stops
+    ``fastapi run`` at start-up naming the variable; so does, for the celery worker, a
+    data folder that is a file or that cannot be made."""
+    fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"]
+    starts = [(fastapi, "APP_LOG_FILE", project)]
+    if sys.platform == "linux":  # sysfs refuses new files even to root
+        starts.append((fastapi, "APP_LOG_FILE", Path("/sys/log.txt")))
     if pattern == "celery":
         worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
         starts.append((worker, "APP_DATA_DIR", project / "pyproject.toml"))
+        if sys.platform == "linux":
+            starts.append((worker, "APP_DATA_DIR", Path("/sys/data")))
     for command, variable, path in starts:
         # Wide lines: fastapi's rich traceback would wrap the message at 80 columns.
         env = {**PROJECT_ENV, variable: str(path), "COLUMNS": "1000"}
