@@ -7,6 +7,8 @@ it must still give a file that parses and that the formatter leaves alone.
 
 from __future__ import annotations
 
+import os
+
 from jinja2 import Environment
 from jinja2.ext import Extension
 from slugify import slugify
@@ -58,11 +60,23 @@ def toml_string(value: object) -> str:
     return f'"{body}"'
 
 
+def template_folder() -> str:
+    """The template's folder, absolute, for the hooks to read it.
+
+    Cookiecutter renders and runs each hook from the template's folder (it finds
+    ``hooks/`` there), so the working directory is that folder while a hook renders;
+    ``cookiecutter._repo_dir`` can be relative to wherever the user ran the command.
+    """
+    return os.getcwd()
+
+
 class AnswerFilters(Extension):
-    """Adds the ``slug``, ``python_string`` and ``toml_string`` filters."""
+    """Adds the ``slug``, ``python_string`` and ``toml_string`` filters, and the
+    ``template_folder()`` function."""
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
+        environment.globals["template_folder"] = template_folder
         environment.filters["slug"] = slug
         environment.filters["python_string"] = python_string
         environment.filters["toml_string"] = toml_string

@@ -5,7 +5,8 @@ ones into the project and deletes the folder, even when a merge fails. A variant
 folder mirrors the project's layout, so its files land under neutral names
 (``tests/``, the package, ``LICENSE``) and the project never shows which variants it
 was not given. Which folders each answer owns is one table, ``_variants_by_answer``
-in cookiecutter.json, which reaches this hook with the answers.
+in the template's cookiecutter.json, read from there (a replay file may hold an
+older copy).
 Standard library only: this runs on the user's machine, on any OS.
 """
 
@@ -20,9 +21,17 @@ VARIANTS_DIR = "_variants"
 TABLE = "_variants_by_answer"
 
 
-def chosen_variants(answers: dict[str, object]) -> list[str]:
+def read_table(template_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """The template's ``_variants_by_answer``, from its cookiecutter.json."""
+    context = json.loads((template_dir / "cookiecutter.json").read_text("utf-8"))
+    table: dict[str, dict[str, list[str]]] = context[TABLE]
+    return table
+
+
+def chosen_variants(
+    answers: dict[str, object], table: dict[str, dict[str, list[str]]]
+) -> list[str]:
     """Return the variant folders the answers select, in the table's order."""
-    table: dict[str, dict[str, list[str]]] = answers[TABLE]  # from cookiecutter.json
     return [
         variant
         for option, choices in table.items()
@@ -45,12 +54,16 @@ def merge_variant(variant_dir: Path, project_dir: Path) -> None:
         source.replace(target)
 
 
-def prune(project_dir: Path, answers: dict[str, object]) -> None:
-    """Merge the chosen variants into ``project_dir``, then drop ``_variants/``,
-    whether the merge worked or not."""
+def prune(
+    project_dir: Path,
+    answers: dict[str, object],
+    table: dict[str, dict[str, list[str]]],
+) -> None:
+    """Merge the variants that ``answers`` choose by ``table`` into ``project_dir``,
+    then drop ``_variants/``, whether the merge worked or not."""
     variants_root = project_dir / VARIANTS_DIR
     try:
-        for variant in chosen_variants(answers):
+        for variant in chosen_variants(answers, table):
             merge_variant(variants_root / variant, project_dir)
     finally:
         shutil.rmtree(variants_root)
@@ -58,9 +71,15 @@ def prune(project_dir: Path, answers: dict[str, object]) -> None:
 
 if __name__ == "__main__":
     project = Path.cwd()
+    # Spaces keep the JSON string's quotes apart from those of the Python literal.
+    template_dir = Path(json.loads(r""" {{ template_folder() | tojson }} """))
     try:
-        prune(project, json.loads(r"""{{ cookiecutter | tojson }}"""))
-    except (OSError, KeyError) as error:
+        prune(
+            project,
+            json.loads(r"""{{ cookiecutter | tojson }}"""),
+            read_table(template_dir),
+        )
+    except (OSError, KeyError, ValueError) as error:
         print(f"ERROR: could not arrange the project: {error}", file=sys.stderr)
         sys.exit(1)
     if hasattr(sys.stdout, "reconfigure"):

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
 import re
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -199,12 +202,16 @@ def check_single_line(name: str, value: str) -> str | None:
 
 
 def find_problems(
-    answers: dict[str, object], suggestions: dict[str, str] | None = None
+    answers: dict[str, object],
+    suggestions: dict[str, str] | None = None,
+    table: dict[str, dict[str, list[str]]] | None = None,
 ) -> list[str]:
     """Return one message for each answer that would give a broken project.
 
     ``suggestions`` holds ``project_slug`` and ``package_name`` as cookiecutter's
-    slugify gives them, for the examples of a valid value."""
+    slugify gives them, for the examples of a valid value; ``table`` is the
+    template's ``_variants_by_answer``, whose choices the answers must be among (a
+    hand-edited replay file can hold anything)."""
     suggestions = suggestions or {}
     problems = [check_single_line(name, str(answers[name])) for name in FREE_TEXT]
     slug, package = str(answers["project_slug"]), str(answers["package_name"])
@@ -220,17 +227,47 @@ def find_problems(
         check_email(str(answers["author_email"])),
         check_version(str(answers["version"])),
     ]
+    problems += [
+        check_choice(answers, option, list(c)) for option, c in (table or {}).items()
+    ]
     return [problem for problem in problems if problem]
 
 
-def chosen_variants(answers: dict[str, object]) -> list[str]:
-    """The variant folders the answers select, by cookiecutter.json's table."""
-    table: dict[str, dict[str, list[str]]] = answers[TABLE]  # from cookiecutter.json
+def check_choice(
+    answers: dict[str, object], option: str, choices: list[str]
+) -> str | None:
+    value = answers.get(option)
+    if str(value) in choices:
+        return None
+    # Yes/no questions are keyed by the boolean's str(): True and False.
+    shown = [{"True": "yes", "False": "no"}.get(choice, choice) for choice in choices]
+    return f"{option} {value!r} is not one of: {', '.join(shown)}"
+
+
+def read_table(template_dir: Path) -> dict[str, dict[str, list[str]]]:
+    """The template's own ``_variants_by_answer`` (cookiecutter.json): which variant
+    folders each choice owns. Read from the template, not from the answers, which a
+    replay file may have kept from an older version of the template."""
+    context = json.loads((template_dir / "cookiecutter.json").read_text("utf-8"))
+    table: dict[str, dict[str, list[str]]] = context[TABLE]
+    return table
+
+
+def chosen_variants(
+    answers: dict[str, object], table: dict[str, dict[str, list[str]]]
+) -> list[str]:
+    """The variant folders the answers select, in the table's order."""
     return [
         variant
         for option, choices in table.items()
         for variant in choices[str(answers[option])]
     ]
+
+
+def _template_folder(template_dir: Path, variable: str) -> Path:
+    """The template's one folder whose name is made from ``variable``."""
+    [folder] = [p for p in template_dir.iterdir() if p.is_dir() and variable in p.name]
+    return folder
 
 
 def variant_files(variant_dir: Path, package: str) -> set[str]:
@@ -246,78 +283,118 @@ def variant_files(variant_dir: Path, package: str) -> set[str]:
 
 
 def leftover_files(
-    project_dir: Path, variants_dir: Path, answers: dict[str, object]
+    project_dir: Path,
+    variants_dir: Path,
+    made_before: dict[str, list[str]],
+    made_now: list[str],
+    package: str,
 ) -> list[str]:
-    """The files in ``project_dir`` that a variant the answers did not choose makes,
-    and no chosen one replaces: generating over them would leave them behind."""
-    table: dict[str, dict[str, list[str]]] = answers[TABLE]  # from cookiecutter.json
-    chosen = set(chosen_variants(answers))
-    every = {v for choices in table.values() for vs in choices.values() for v in vs}
-    package = str(answers["package_name"])
-    made: set[str] = set()
-    for variant in chosen:
-        made |= variant_files(variants_dir / variant, package)
-    others: set[str] = set()
-    for variant in every - chosen:
-        others |= variant_files(variants_dir / variant, package)
-    return sorted(path for path in others - made if (project_dir / path).exists())
+    """The files in ``project_dir`` that the variants of ``made_before`` (variant
+    folders by the package name they were made with) put there and the variants of
+    ``made_now`` (made with ``package``) do not replace: generating over them would
+    leave them behind."""
+    replaced: set[str] = set()
+    for variant in made_now:
+        replaced |= variant_files(variants_dir / variant, package)
+    before: set[str] = set()
+    for old_package, variants in made_before.items():
+        for variant in set(variants) - set(made_now):
+            before |= variant_files(variants_dir / variant, old_package)
+    return sorted(path for path in before - replaced if (project_dir / path).exists())
 
 
-def _shell_word(word: str) -> str:
-    """``word`` as one argument of a POSIX shell or of Windows' cmd."""
-    return f'"{word}"' if not word or any(c in word for c in " '&()") else word
-
-
-def check_regeneration(project_dir: Path, answers: dict[str, object]) -> str | None:
-    """Refuse to generate over a project made with answers that this generation would
-    leave traces of: files of another choice, or a package of another name."""
-    here = project_dir.name
-    command = " ".join(
-        _shell_word(word)
-        for word in (
-            "cookiecutter",
-            "-f",
-            "--replay-file",
-            str(project_dir / ANSWERS_FILE),
-            "--output-dir",
-            str(project_dir.parent),
-            str(answers.get("_template", "<template>")),
-        )
+def other_packages(
+    project_dir: Path, package_template: Path, package: str
+) -> list[str]:
+    """Top-level folders of ``project_dir``, other than ``package``, that hold every
+    file of the template's package folder: the app's package under an older name."""
+    names = [path.name for path in package_template.iterdir() if path.is_file()]
+    return sorted(
+        f"{folder.name}/"
+        for folder in project_dir.iterdir()
+        if folder.is_dir()
+        and folder.name != package
+        and all((folder / name).is_file() for name in names)
     )
-    redo = (
-        f"Generate it again from the answers it was made with ({command}),"
-        " or into another folder."
-    )
+
+
+def previous_answers(
+    project_dir: Path, table: dict[str, dict[str, list[str]]]
+) -> dict[str, object] | None:
+    """The answers recorded in the project's .cookiecutter.json, or None when there is
+    none, or it cannot be read, or it names choices the template no longer has."""
     try:
-        previous = json.loads((project_dir / ANSWERS_FILE).read_text(encoding="utf-8"))[
-            "cookiecutter"
-        ]
-        old_package = str(previous["package_name"])
-    except (OSError, ValueError, KeyError, TypeError):
-        old_package = None  # no record of earlier answers: nothing to compare
-    package = str(answers["package_name"])
-    if old_package is not None and old_package != package:
-        return (
-            f"{here}/ holds a project whose package is {old_package!r}: generating"
-            f" it again with package_name {package!r} would leave {old_package}/"
-            f" behind. {redo}"
-        )
-    repo_dir = Path(str(answers.get("_repo_dir", "")))
-    templates = [
-        folder
-        for folder in (repo_dir.iterdir() if repo_dir.is_dir() else ())
-        if folder.is_dir() and "cookiecutter.project_slug" in folder.name
+        recorded = json.loads((project_dir / ANSWERS_FILE).read_text("utf-8"))
+        answers = dict(recorded["cookiecutter"])
+        str(answers["package_name"])
+        chosen_variants(answers, table)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return answers
+
+
+def regenerate_command(
+    project_dir: Path, answers: dict[str, object], template_dir: Path
+) -> str:
+    """The command that generates ``project_dir`` again from its recorded answers."""
+    template = str(answers.get("_template", ""))
+    remote = re.match(r"[A-Za-z][\w+.-]+:|git@", template)  # gh:..., https://...
+    words = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "-f",
+        "--replay-file",
+        str(project_dir / ANSWERS_FILE),
+        "--output-dir",
+        str(project_dir.parent),
+        template if remote or template.endswith(".zip") else str(template_dir),
     ]
-    if len(templates) != 1:
-        return None  # not a local template folder: nothing to compare against
-    leftovers = leftover_files(project_dir, templates[0] / VARIANTS_DIR, answers)
+    if os.name == "nt":
+        return subprocess.list2cmdline(words)
+    return " ".join(shlex.quote(word) for word in words)
+
+
+def check_regeneration(
+    project_dir: Path, answers: dict[str, object], template_dir: Path
+) -> str | None:
+    """Refuse to generate over a project made with answers that this generation would
+    leave traces of: files of a choice no longer made, or a package of another name.
+
+    The earlier answers come from the project's .cookiecutter.json. Without it, the
+    files of every choice not made now count, and any folder holding the app's
+    package files under another name."""
+    table = read_table(template_dir)
+    project_template = _template_folder(template_dir, "cookiecutter.project_slug")
+    variants_dir = project_template / VARIANTS_DIR
+    package = str(answers["package_name"])
+    made_now = chosen_variants(answers, table)
+    previous = previous_answers(project_dir, table)
+    if previous is not None:
+        old_package = str(previous["package_name"])
+        made_before = {old_package: chosen_variants(previous, table)}
+        stale = [f"{old_package}/"] if old_package != package else []
+        stale = [name for name in stale if (project_dir / name).is_dir()]
+    else:
+        every = [v for choices in table.values() for vs in choices.values() for v in vs]
+        made_before = {package: every}
+        package_template = _template_folder(
+            project_template, "cookiecutter.package_name"
+        )
+        stale = other_packages(project_dir, package_template, package)
+    leftovers = stale + leftover_files(
+        project_dir, variants_dir, made_before, made_now, package
+    )
     if not leftovers:
         return None
     shown = ", ".join(leftovers[:4])
     more = f" and {len(leftovers) - 4} more" if len(leftovers) > 4 else ""
+    command = regenerate_command(project_dir, answers, template_dir)
     return (
-        f"{here}/ holds files that these answers do not make ({shown}{more}):"
-        f" generating over it would leave them behind. {redo}"
+        f"{project_dir.name}/ holds files of other answers that these answers do not"
+        f" make ({shown}{more}): generating over it would leave them behind. Generate"
+        f" it again from the answers it was made with ({command}), or into another"
+        " folder."
     )
 
 
@@ -325,12 +402,14 @@ def main(
     answers: dict[str, object],
     suggestions: dict[str, str] | None = None,
     project_dir: Path | None = None,
+    template_dir: Path | None = None,
 ) -> int:
     """Print one ``ERROR:`` line per problem; return the hook's exit status."""
+    table = read_table(template_dir) if template_dir is not None else None
     problems = version_problems(sys.version_info, installed_cookiecutter())
-    problems += find_problems(answers, suggestions)
-    if not problems and project_dir is not None:
-        problems += [check_regeneration(project_dir, answers)]
+    problems += find_problems(answers, suggestions, table)
+    if not problems and project_dir is not None and template_dir is not None:
+        problems += [check_regeneration(project_dir, answers, template_dir)]
     if hasattr(sys.stderr, "reconfigure"):
         sys.stderr.reconfigure(errors="backslashreplace")
     for problem in problems:
@@ -348,4 +427,6 @@ if __name__ == "__main__":
             "package_name": cookiecutter.package_name | slug("_"),
         } | tojson }}"""
     )
-    sys.exit(main(answers, suggestions, Path.cwd()))
+    # Spaces keep the JSON string's quotes apart from those of the Python literal.
+    template_dir = Path(json.loads(r""" {{ template_folder() | tojson }} """))
+    sys.exit(main(answers, suggestions, Path.cwd(), template_dir))

@@ -56,7 +56,6 @@ VALID = {
     "license": "MIT",
     "use_docker": True,
     "use_github_actions": True,
-    "_variants_by_answer": TABLE,
 }
 
 
@@ -244,7 +243,8 @@ def test_no_file_is_made_by_two_variants_chosen_together_or_by_a_variant_and_all
 
 def test_chosen_variants_follow_the_table() -> None:
     for hook in (pre_gen, post_gen):
-        assert hook.chosen_variants(VALID) == [
+        assert hook.read_table(TEMPLATE_DIR) == TABLE
+        assert hook.chosen_variants(VALID, TABLE) == [
             "in_process",
             "add_task",
             "license_mit",
@@ -258,7 +258,8 @@ def test_chosen_variants_follow_the_table() -> None:
                 "license": "Proprietary",
                 "use_docker": False,
                 "use_github_actions": False,
-            }
+            },
+            TABLE,
         ) == ["in_process", "dependency_injected"]
 
 
@@ -293,7 +294,7 @@ def test_prune_merges_the_chosen_variants_and_drops_the_rest(tmp_path: Path) -> 
         },
     )
 
-    post_gen.prune(tmp_path, {"pattern": "a", "_variants_by_answer": TOY_TABLE})
+    post_gen.prune(tmp_path, {"pattern": "a"}, TOY_TABLE)
 
     assert tree(tmp_path) == {
         "README.md": "common",
@@ -316,7 +317,7 @@ def test_variants_are_dropped_even_when_a_merge_fails(tmp_path: Path) -> None:
     make_tree(tmp_path, {"_variants/only_b/pkg/work.py": "b"})
 
     with pytest.raises(FileNotFoundError, match="'shared' is missing"):
-        post_gen.prune(tmp_path, {"pattern": "b", "_variants_by_answer": TOY_TABLE})
+        post_gen.prune(tmp_path, {"pattern": "b"}, TOY_TABLE)
     assert not (tmp_path / "_variants").exists()
 
 
@@ -325,24 +326,53 @@ def test_a_missing_variant_folder_is_an_error(tmp_path: Path) -> None:
         post_gen.merge_variant(tmp_path / "_variants" / "gone", tmp_path)
 
 
-def test_leftovers_are_the_files_of_unchosen_variants_that_nothing_chosen_replaces(
+def test_leftovers_are_the_files_made_before_that_nothing_made_now_replaces(
     tmp_path: Path,
 ) -> None:
-    answers = {**VALID, "package_name": "pkg", "use_docker": False}
     make_tree(
         tmp_path,
         {
             "pkg/main.py": "in_process and celery both make it",
             "pkg/worker.py": "only celery makes it",
-            "Dockerfile": "use_docker is now no",
-            "pkg/reports.py": "the user's own",
+            "pkg/dependencies.py": "the user's own, at dependency_injected's path",
+            "Dockerfile": "use_docker was yes",
         },
     )
+    before = {"pkg": ["celery", "license_mit", "docker"]}
 
-    assert pre_gen.leftover_files(tmp_path, VARIANTS_DIR, answers) == [
-        "Dockerfile",
-        "pkg/worker.py",
-    ]
+    assert pre_gen.leftover_files(
+        tmp_path, VARIANTS_DIR, before, ["in_process", "add_task", "license_mit"], "pkg"
+    ) == ["Dockerfile", "pkg/worker.py"]
+    assert (
+        pre_gen.leftover_files(
+            tmp_path, VARIANTS_DIR, before, ["celery", "license_mit", "docker"], "pkg"
+        )
+        == []
+    )
+
+
+def test_a_package_folder_under_another_name_is_found(tmp_path: Path) -> None:
+    package_template = TEMPLATE_DIR / "{{cookiecutter.project_slug}}"
+    package_template /= "{{cookiecutter.package_name}}"
+    shared = {f"old/{path.name}": "" for path in package_template.iterdir()}
+    make_tree(tmp_path, {**shared, "new/__init__.py": "", "docs/log_file.py": ""})
+
+    assert pre_gen.other_packages(tmp_path, package_template, "new") == ["old/"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ({"use_docker": "no"}, "use_docker 'no' is not one of: yes, no"),
+        ({"task_pattern": "rq"}, "task_pattern 'rq' is not one of: add_task,"),
+    ],
+)
+def test_a_choice_the_template_does_not_have_is_reported(
+    answer: dict[str, object], message: str
+) -> None:
+    [problem] = pre_gen.find_problems({**VALID, **answer}, table=TABLE)
+
+    assert problem.startswith(message)
 
 
 AWKWARD_TEXT = [
