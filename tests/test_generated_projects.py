@@ -14,6 +14,7 @@ cannot pin a fixture's users to one worker.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -341,30 +342,47 @@ def check_its_readme_commands_serve_the_app(
     shutil.rmtree(project / "data", ignore_errors=True)
 
 
-def check_a_path_setting_it_cannot_write_stops_the_start(
+def check_a_path_it_cannot_write_stops_the_process_that_writes_there(
     project: Path, venv: Path, pattern: str
 ) -> None:
-    """A log file that is a folder, or in a folder no one may write, stops
-    ``fastapi run`` at start-up naming the variable; so does, for the celery worker, a
-    data folder that is a file or that cannot be made."""
+    """A log file that is a folder or in a folder no one may write, or a data folder
+    that is a file or cannot be made, stops at start-up the process that would write
+    there, with a line naming the variable: ``fastapi run`` for the in-process
+    patterns; for celery the worker, and the API when it uses the embedded broker.
+    A celery API on Redis, which writes neither, starts whatever they are."""
     fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"]
-    starts = [(fastapi, "APP_LOG_FILE", project)]
-    if sys.platform == "linux":  # sysfs refuses new files even to root
-        starts.append((fastapi, "APP_LOG_FILE", Path("/sys/log.txt")))
+    worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
+    # sysfs refuses new files and folders even to root, who may write anywhere else.
+    unwritable = {"APP_LOG_FILE": Path("/sys/log.txt"), "APP_DATA_DIR": Path("/sys/d")}
+    in_the_way = {"APP_LOG_FILE": project, "APP_DATA_DIR": project / "pyproject.toml"}
     if pattern == "celery":
-        worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
-        starts.append((worker, "APP_DATA_DIR", project / "pyproject.toml"))
-        if sys.platform == "linux":
-            starts.append((worker, "APP_DATA_DIR", Path("/sys/data")))
-    for command, variable, path in starts:
+        writers = [(worker, "APP_LOG_FILE"), (worker, "APP_DATA_DIR")]
+        writers.append((fastapi, "APP_DATA_DIR"))
+    else:
+        writers = [(fastapi, "APP_LOG_FILE")]
+    bad_paths = [in_the_way] + ([unwritable] if sys.platform == "linux" else [])
+    for (command, variable), paths in itertools.product(writers, bad_paths):
         # Wide lines: fastapi's rich traceback would wrap the message at 80 columns.
-        env = {**PROJECT_ENV, variable: str(path), "COLUMNS": "1000"}
+        env = {**PROJECT_ENV, variable: str(paths[variable]), "COLUMNS": "1000"}
         result = run(*command, cwd=project, env=env)
 
         printed = result.stdout + result.stderr
         assert result.returncode != 0, printed
-        assert f"{variable}={str(path)!r}" in printed, printed
+        assert any(
+            variable in line and str(paths[variable]) in line
+            for line in printed.splitlines()
+        ), printed
         assert "Uvicorn running" not in printed, printed
+    if pattern == "celery" and sys.platform == "linux":
+        redis = "redis://127.0.0.1:1/0"  # never reached: the API connects on demand
+        env = {**PROJECT_ENV, **{k: str(v) for k, v in unwritable.items()}}
+        env.update(CELERY_BROKER_URL=redis, CELERY_RESULT_BACKEND=redis)
+        api = Started(*fastapi, cwd=project, env=env)
+        try:
+            base = api.wait_for_line(r"Uvicorn running on (http://\S+:\d+)").group(1)
+            wait_for(lambda: answers(f"{base}/health"), "GET /health")
+        finally:
+            api.stop()
 
 
 def post_json(url: str) -> dict[str, Any]:
@@ -460,7 +478,9 @@ def test_installs_imports_passes_its_suite_and_serves_from_any_path(
     if broker:
         check_suite_passes_with_nothing_skipped(project, venv, *broker)
     check_its_readme_commands_serve_the_app(project, venv, pattern)
-    check_a_path_setting_it_cannot_write_stops_the_start(project, venv, pattern)
+    check_a_path_it_cannot_write_stops_the_process_that_writes_there(
+        project, venv, pattern
+    )
     check_the_extension_kit_passes_the_suite_and_ruff(project, venv, pattern)
     check_the_proofs_pass(project, venv, pattern, *broker)
     if broker:

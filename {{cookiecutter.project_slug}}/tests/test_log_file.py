@@ -1,10 +1,9 @@
+import os
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.log_file import append_line
+from {{ cookiecutter.package_name }}.log_file import append_line, ensure_appendable
 
 
 def test_lines_are_appended(tmp_path: Path) -> None:
@@ -16,28 +15,38 @@ def test_lines_are_appended(tmp_path: Path) -> None:
     assert log_file.read_text(encoding="utf-8") == "first\nsecond\n"
 
 
-def test_the_log_files_folders_are_made_when_the_settings_are_read(
-    tmp_path: Path,
-) -> None:
+def test_missing_folders_are_created(tmp_path: Path) -> None:
     log_file = tmp_path / "logs" / "today" / "log.txt"
 
-    Settings(log_file=log_file)
     append_line(log_file, "first")
 
     assert log_file.read_text(encoding="utf-8") == "first\n"
 
 
-@pytest.mark.parametrize("where", ["a folder", "under a file"])
-def test_a_log_file_that_cannot_be_appended_to_stops_the_start(
-    tmp_path: Path, where: str
+def test_a_log_file_is_checked_and_its_folders_made_before_any_line(
+    tmp_path: Path,
 ) -> None:
-    """Reading the settings is the app's (and the worker's) start-up: a bad path stops
-    it there, naming the variable, instead of failing every task later."""
+    log_file = tmp_path / "logs" / "log.txt"
+
+    assert ensure_appendable(log_file, "APP_LOG_FILE") == log_file
+    assert log_file.read_text(encoding="utf-8") == ""
+    assert ensure_appendable(Path(os.devnull), "APP_LOG_FILE") == Path(os.devnull)
+
+
+@pytest.mark.parametrize(
+    ("where", "problem"),
+    [("a folder", "a folder is in the way"), ("under a file", "a file is in the way")],
+)
+def test_a_log_file_that_cannot_be_appended_to_is_refused_by_its_setting(
+    tmp_path: Path, where: str, problem: str
+) -> None:
+    """The process calls this at start-up: a bad path stops it there, naming the
+    variable, instead of failing every task later."""
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     log_file = tmp_path if where == "a folder" else tmp_path / "a-file" / "log.txt"
 
-    with pytest.raises(ValidationError, match=r"APP_LOG_FILE='.*' cannot be appended"):
-        Settings(log_file=log_file)
+    with pytest.raises(ValueError, match=rf"^APP_LOG_FILE='.*' .*\({problem}\)"):
+        ensure_appendable(log_file, "APP_LOG_FILE")
 
 
 @pytest.mark.parametrize(

@@ -1,35 +1,47 @@
 """Appending lines to the log file that the background tasks write."""
 
+import os
 import threading
 from pathlib import Path
-
-from pydantic import AfterValidator
 
 _write_lock = threading.Lock()
 
 
-def appendable_file(variable: str) -> AfterValidator:
-    """A pydantic validator for a setting that names a file to append lines to.
+def ensure_appendable(path: Path, variable: str) -> Path:
+    """Create the folder of ``path`` and check that lines can be appended to it.
 
-    When the settings are read (at start-up) it creates the file's folder and opens
-    the file for appending once. A folder where the file should be, a file where a
-    folder should be, or a folder this process cannot write then raises ValueError
-    naming ``variable`` (pydantic turns it into a ValidationError), so the app or the
-    worker stops at once instead of every task failing later.
+    Called at start-up, so that a bad setting stops the process at once instead of
+    failing every task later. Returns ``path``. Raises ValueError naming
+    ``variable`` (the setting's environment variable) when a folder or a file is in
+    the way or the process may not write there.
     """
-
-    def check(path: Path) -> Path:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.open("a", encoding="utf-8").close()
-        except OSError as error:
-            raise ValueError(
-                f"{variable}={str(path)!r} cannot be appended to ({error.strerror}):"
-                f" set {variable} to a file in a folder this process can write"
-            ) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        problem: str | None = "a file is in the way"
+    except OSError as error:
+        problem = error.strerror
+    else:
+        problem = _append_problem(path)
+    if problem is None:
         return path
+    raise ValueError(
+        f"{variable}={str(path)!r} cannot be appended to ({problem}): set {variable}"
+        " to a file in a folder this process can write"
+    )
 
-    return AfterValidator(check)
+
+def _append_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return "a folder is in the way"
+    if path.exists() and not path.is_file():
+        # A device or a pipe, such as /dev/stdout: opening one could block.
+        return None if os.access(path, os.W_OK) else "Permission denied"
+    try:
+        path.open("a", encoding="utf-8").close()
+    except OSError as error:
+        return error.strerror
+    return None
 
 
 def _escape(char: str) -> str:
@@ -40,10 +52,10 @@ def append_line(path: Path, text: str) -> None:
     """Append ``text`` to ``path`` as exactly one line.
 
     Control characters and line separators are written as escapes (a newline becomes
-    ``\\n``), so no value can ever start a line of its own. The folder must exist
-    (``appendable_file`` creates it when the settings are read). Blocking: never call
-    it from the event loop.
+    ``\\n``), so no value can ever start a line of its own. A missing folder is
+    created. Blocking: never call it from the event loop.
     """
     line = "".join(_escape(char) for char in text) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
     with _write_lock, path.open("a", encoding="utf-8") as log:
         log.write(line)

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import (
@@ -16,6 +15,7 @@ from {{ cookiecutter.package_name }}.config import (
     celery_config,
 )
 from {{ cookiecutter.package_name }}.log_file import append_line
+from {{ cookiecutter.package_name }}.worker import check_worker_paths
 
 LINE = "notification for ada@example.com: hello"
 
@@ -99,15 +99,24 @@ def test_results_are_stored_in_a_data_dir_of_any_name(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("where", ["a file", "under a file"])
-def test_a_data_dir_that_cannot_be_written_stops_the_start(
-    tmp_path: Path, where: str
+def test_a_data_dir_the_embedded_broker_cannot_write_is_refused(
+    tmp_path: Path,
 ) -> None:
-    (tmp_path / "a-file").write_text("", encoding="utf-8")
-    data_dir = tmp_path / "a-file" / ("" if where == "a file" else "data")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", encoding="utf-8")
 
-    with pytest.raises(ValidationError, match=r"APP_DATA_DIR='.*' is not a folder"):
-        Settings(data_dir=data_dir)
+    with pytest.raises(ValueError, match=r"^APP_DATA_DIR: .*\(a file is in the way\)"):
+        celery_config(Settings(data_dir=a_file))
+    redis = "redis://127.0.0.1:6379/0"  # an API on Redis writes nothing there
+    celery_config(Settings(data_dir=a_file, broker_url=redis, result_backend=redis))
+
+
+def test_the_worker_checks_the_paths_its_tasks_write(tmp_path: Path) -> None:
+    check_worker_paths(Settings(log_file=tmp_path / "log.txt", data_dir=tmp_path))
+
+    assert (tmp_path / "sent").is_dir()
+    with pytest.raises(ValueError, match=r"^APP_LOG_FILE="):
+        check_worker_paths(Settings(log_file=tmp_path, data_dir=tmp_path))
 
 
 def test_production_settings_on_redis(tmp_path: Path) -> None:

@@ -8,26 +8,10 @@ with the same environment.
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from .log_file import appendable_file
-
-
-def _writable_folder(path: Path) -> Path:
-    """Create ``path`` and write a file in it once; raise ValueError if it fails."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as error:
-        raise ValueError(
-            f"APP_DATA_DIR={str(path)!r} is not a folder this process can write"
-            f" ({error.strerror}): set APP_DATA_DIR to one"
-        ) from None
-    return path
 
 
 class Settings(BaseSettings):
@@ -37,17 +21,17 @@ class Settings(BaseSettings):
         env_ignore_empty=True,
         extra="ignore",
         populate_by_name=True,
-        validate_default=True,
     )
 
-    log_file: Annotated[Path, appendable_file("APP_LOG_FILE")] = Path("log.txt")
-    """The file the tasks append their lines to (``APP_LOG_FILE``); its folder is
-    created, and a path that cannot be appended to refused, at start-up."""
+    log_file: Path = Path("log.txt")
+    """The file the worker's tasks append their lines to (``APP_LOG_FILE``); the
+    worker creates its folder, or refuses to start if it cannot append to it."""
 
-    data_dir: Annotated[Path, AfterValidator(_writable_folder)] = Path("data")
+    data_dir: Path = Path("data")
     """The embedded broker's messages, the task results and the record of sent
-    notifications (``APP_DATA_DIR``); created, or refused if it cannot be written,
-    at start-up (the API's and the worker's)."""
+    notifications (``APP_DATA_DIR``). The worker, and the API when it uses the
+    embedded broker or result files, create it at start-up, or refuse to start if
+    they cannot write there."""
 
     broker_url: str | None = Field(default=None, validation_alias="CELERY_BROKER_URL")
     """``redis://...`` or ``amqp://...``; unset, the embedded broker in ``data_dir``."""
@@ -76,8 +60,35 @@ RETRY_BACKOFF_MAX = 60
 MAX_RETRIES = 5
 
 
+def ensure_writable_folder(folder: Path) -> Path:
+    """Create ``folder`` (under ``APP_DATA_DIR``) and write a file there once.
+
+    Returns ``folder``. Raises ValueError naming ``APP_DATA_DIR`` when a file is in
+    the way or the process may not write there, so that a bad setting stops the
+    process at start-up instead of failing every request or task later.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except (FileExistsError, NotADirectoryError):
+        problem = "a file is in the way"
+    except OSError as error:
+        problem = error.strerror
+    else:
+        return folder
+    raise ValueError(
+        f"APP_DATA_DIR: cannot write in {str(folder)!r} ({problem}): set APP_DATA_DIR"
+        " to a folder this process can write"
+    )
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
-    """Return the Celery configuration for ``settings``; create the folders it uses."""
+    """Return the Celery configuration for ``settings``.
+
+    Creates the folders of ``APP_DATA_DIR`` that it uses (the embedded broker's, the
+    result files'); raises ValueError, naming the setting, if it cannot write there.
+    """
     data_dir = settings.data_dir.resolve()
     config: dict[str, Any] = {
         "broker_url": settings.broker_url or "filesystem://localhost/",
@@ -107,11 +118,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
     }
     if settings.result_backend is None:
-        (data_dir / "results").mkdir(parents=True, exist_ok=True)
+        ensure_writable_folder(data_dir / "results")
     if settings.broker_url is None:
         folders = {name: data_dir / "broker" / name for name in ("queue", "processed")}
         for folder in folders.values():
-            folder.mkdir(parents=True, exist_ok=True)
+            ensure_writable_folder(folder)
         config["broker_transport"] = f"{__package__}.embedded_broker:Transport"
         config["broker_transport_options"] = {
             "data_folder_in": str(folders["queue"]),

@@ -5,10 +5,31 @@ the same configuration, made to fail fast (``task_queue.api_config``): start bot
 with the same environment.
 """
 
-from celery import Celery
+from typing import Any
 
-from .config import Settings, celery_config
+from celery import Celery, signals
+
+from .config import Settings, celery_config, ensure_writable_folder
+from .log_file import ensure_appendable
 
 settings = Settings()
 celery_app = Celery(__name__, include=[f"{__package__}.tasks"])
 celery_app.conf.update(celery_config(settings))
+
+
+def check_worker_paths(settings: Settings) -> None:
+    """Check what the worker's tasks write: the log file and the record of sent
+    notifications. Raises ValueError naming the setting that is wrong."""
+    ensure_appendable(settings.log_file, "APP_LOG_FILE")
+    ensure_writable_folder(settings.data_dir / "sent")
+
+
+@signals.worker_init.connect
+def stop_on_a_bad_path(**_: Any) -> None:
+    """At the worker's start, before it takes a task: stop with one line if it could
+    not write its work (Celery logs and ignores an Exception from a signal handler,
+    not SystemExit)."""
+    try:
+        check_worker_paths(settings)
+    except ValueError as error:
+        raise SystemExit(f"ERROR: {error}") from None

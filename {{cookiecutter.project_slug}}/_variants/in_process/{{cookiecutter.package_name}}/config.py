@@ -4,10 +4,10 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .log_file import appendable_file
+from .log_file import ensure_appendable
 
 
 class Settings(BaseSettings):
@@ -15,13 +15,18 @@ class Settings(BaseSettings):
         env_prefix="APP_", env_file=".env", extra="ignore", validate_default=True
     )
 
-    log_file: Annotated[Path, appendable_file("APP_LOG_FILE")] = Path("log.txt")
+    log_file: Path = Path("log.txt")
     """The file the background tasks append their lines to (``APP_LOG_FILE``); its
     folder is created, and a path that cannot be appended to refused, at start-up."""
 
     max_pending_requests: int = Field(default=1000, ge=1)
     """How many requests may have background tasks waiting or running at once
     (``APP_MAX_PENDING_REQUESTS``); past it, new requests get 503 with Retry-After."""
+
+    @field_validator("log_file")
+    @classmethod
+    def _log_file_is_appendable(cls, log_file: Path) -> Path:
+        return ensure_appendable(log_file, "APP_LOG_FILE")
 
 
 async def get_settings(request: Request) -> Settings:
