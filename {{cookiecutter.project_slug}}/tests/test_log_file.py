@@ -3,7 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.log_file import append_line, ensure_appendable
+from {{ cookiecutter.package_name }}.log_file import (
+    append_line,
+    ensure_appendable,
+)
 
 
 def test_lines_are_appended(tmp_path: Path) -> None:
