@@ -326,11 +326,10 @@ def previous_answers(
     try:
         recorded = json.loads((project_dir / ANSWERS_FILE).read_text("utf-8"))
         answers = dict(recorded["cookiecutter"])
-        str(answers["package_name"])
-        chosen_variants(answers, table)
+        chosen_variants(answers, table)  # KeyError for an unknown option or choice
+        return {**answers, "package_name": str(answers["package_name"])}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return answers
 
 
 def regenerate_command(

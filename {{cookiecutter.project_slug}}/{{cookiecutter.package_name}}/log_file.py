@@ -20,7 +20,7 @@ def ensure_appendable(path: Path, variable: str) -> Path:
     except (FileExistsError, NotADirectoryError):
         problem: str | None = "a file is in the way"
     except OSError as error:
-        problem = error.strerror
+        problem = error.strerror or str(error)
     else:
         problem = _append_problem(path)
     if problem is None:
@@ -40,7 +40,7 @@ def _append_problem(path: Path) -> str | None:
     try:
         path.open("a", encoding="utf-8").close()
     except OSError as error:
-        return error.strerror
+        return error.strerror or str(error)
     return None
 
 

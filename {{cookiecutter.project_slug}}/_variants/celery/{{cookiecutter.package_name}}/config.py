@@ -74,7 +74,7 @@ def ensure_writable_folder(folder: Path) -> Path:
     except (FileExistsError, NotADirectoryError):
         problem = "a file is in the way"
     except OSError as error:
-        problem = error.strerror
+        problem = error.strerror or str(error)
     else:
         return folder
     raise ValueError(
