@@ -355,7 +355,10 @@ def regenerate_command(
 
 
 def check_regeneration(
-    project_dir: Path, answers: dict[str, object], template_dir: Path
+    project_dir: Path,
+    answers: dict[str, object],
+    template_dir: Path,
+    table: dict[str, dict[str, list[str]]],
 ) -> str | None:
     """Refuse to generate over a project made with answers that this generation would
     leave traces of: files of a choice no longer made, or a package of another name.
@@ -363,7 +366,6 @@ def check_regeneration(
     The earlier answers come from the project's .cookiecutter.json. Without it, the
     files of every choice not made now count, and any folder holding the app's
     package files under another name."""
-    table = read_table(template_dir)
     project_template = _template_folder(template_dir, "cookiecutter.project_slug")
     variants_dir = project_template / VARIANTS_DIR
     package = str(answers["package_name"])
@@ -407,8 +409,8 @@ def main(
     table = read_table(template_dir) if template_dir is not None else None
     problems = version_problems(sys.version_info, installed_cookiecutter())
     problems += find_problems(answers, suggestions, table)
-    if not problems and project_dir is not None and template_dir is not None:
-        problems += [check_regeneration(project_dir, answers, template_dir)]
+    if not problems and project_dir and template_dir and table is not None:
+        problems += [check_regeneration(project_dir, answers, template_dir, table)]
     if hasattr(sys.stderr, "reconfigure"):
         sys.stderr.reconfigure(errors="backslashreplace")
     for problem in problems:
