@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from containers import engine
 from cookiecutter.main import cookiecutter
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
@@ -146,6 +147,20 @@ def run_cookiecutter(
     )
 
 
+def find_python(version: str) -> str | None:
+    """Return a working interpreter of ``version`` from PATH or pyenv, or None."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(map(str, pyenv_root.glob(f"versions/{version}.*/bin/python3")))
+    for candidate in filter(None, candidates):
+        if (
+            run_command(candidate, "-c", "import sys; print(sys.version)").returncode
+            == 0
+        ):
+            return candidate
+    return None
+
+
 def installed_tool(name: str) -> str:
     """A command that requirements-test.txt installs beside this interpreter."""
     found = shutil.which(name, path=sysconfig.get_path("scripts"))
@@ -171,12 +186,42 @@ def assert_ruff_clean(directory: Path) -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller (or a run without xdist) names the folder of this run's Docker
+    engine; its workers inherit it, and the first that needs the engine starts it."""
+    if not hasattr(config, "workerinput"):
+        # A short path in the system's temporary folder: the engine's sockets live
+        # there, and a socket's path may not exceed 107 bytes.
+        os.environ[engine.RUN_FOLDER_VARIABLE] = tempfile.mkdtemp(prefix="bgt-docker-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller stops the engine, if a test started one, and deletes its
+    folder."""
+    if not hasattr(config, "workerinput"):
+        engine.stop(Path(os.environ.pop(engine.RUN_FOLDER_VARIABLE)))
+
+
 _skipped: list[str] = []
+# Seconds measured by the container tests (record_property), for the summary.
+_container_times: list[tuple[str, str, float]] = []
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:
         _skipped.append(report.nodeid)
+    if report.when == "call" and report.passed:
+        for name, value in report.user_properties:
+            if name.endswith("_seconds"):
+                test = report.nodeid.rsplit("::", 1)[-1]
+                _container_times.append((test, name, float(value)))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _container_times:
+        terminalreporter.section("container build and start-up times")
+        for test, name, seconds in sorted(_container_times):
+            terminalreporter.write_line(f"{test:70} {name:24} {seconds:7.1f} s")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -38,6 +38,7 @@ from conftest import (
     PATTERNS,
     assert_ruff_clean,
     bake_project,
+    find_python,
     project_kind,
     run_command,
 )
@@ -139,17 +140,6 @@ def run(
 
 def venv_bin(venv: Path, name: str) -> str:
     return str(venv / ("Scripts" if os.name == "nt" else "bin") / name)
-
-
-def find_python(version: str) -> str | None:
-    """Return a working interpreter of ``version`` from PATH or pyenv, or None."""
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = [shutil.which(f"python{version}")]
-    candidates += sorted(map(str, pyenv_root.glob(f"versions/{version}.*/bin/python3")))
-    for candidate in filter(None, candidates):
-        if run(candidate, "-c", "import sys; print(sys.version)").returncode == 0:
-            return candidate
-    return None
 
 
 def install(

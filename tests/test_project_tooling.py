@@ -22,12 +22,6 @@ from conftest import (
     installed_tool,
     run_command,
 )
-from uv import find_uv_bin
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
 
 
 def run(*command: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -80,7 +74,8 @@ def test_compose_yaml_follows_the_compose_specification(
 
     assert_matches_builtin_schema("vendor.compose-spec", project / "compose.yaml")
     services = set(load_yaml(project / "compose.yaml")["services"])
-    expected = {"api", "worker", "redis", "flower"} if pattern == "celery" else {"api"}
+    celery = {"api", "worker", "beat", "redis", "flower"}
+    expected = celery if pattern == "celery" else {"api"}
     assert services == expected
 
 
@@ -104,61 +99,21 @@ def test_the_workflow_follows_the_github_workflow_schema(
     on_redis = "python -m pytest --broker-url redis://127.0.0.1:6379/0"
     runs = [step.get("run", "") for step in test_job["steps"]]
     assert any(run.startswith(on_redis) for run in runs) == (pattern == "celery")
+    image_job = load_yaml(workflow)["jobs"]["image"]
+    assert image_job["strategy"]["matrix"]["python-version"] == ["3.10", "3.13"]
+    build = "docker build --build-arg PYTHON_VERSION=${{ matrix.python-version }} "
+    assert any(step.get("run", "").startswith(build) for step in image_job["steps"])
+    compose_job = load_yaml(workflow)["jobs"]["compose"]
+    compose_runs = [step.get("run") for step in compose_job["steps"]]
+    assert "docker compose up --build --wait" in compose_runs
 
 
-def build_stage(dockerfile: str) -> list[str]:
-    """The instructions of the first stage, continuation lines joined."""
-    joined = dockerfile.replace("\\\n", "")
-    stage = joined.split("\nFROM ", 2)[1]
-    return [line for line in stage.splitlines() if line and not line.startswith("#")]
+def test_without_docker_the_workflow_builds_no_image(bake: Bake) -> None:
+    workflow = bake(use_docker="no") / ".github" / "workflows" / "ci.yml"
 
-
-@pytest.mark.parametrize("pattern", PATTERNS)
-def test_the_image_build_stage_works_outside_docker(
-    baked_patterns: dict[str, Path], pattern: str, tmp_path: Path
-) -> None:
-    """No Docker engine runs here: the build stage's steps are replayed instead.
-
-    What it COPYs must pass .dockerignore and exist; its requirements step must list
-    the project's dependencies; and the package must install from what was copied.
-    """
-    project = baked_patterns[pattern]
-    instructions = build_stage((project / "Dockerfile").read_text(encoding="utf-8"))
-    allowed = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
-    context = tmp_path / "context"
-    context.mkdir()
-    for instruction in instructions:
-        if instruction.startswith("COPY "):
-            *sources, _ = instruction.split()[1:]
-            for source in sources:
-                assert f"!{source}" in allowed, f"{source} is left out by .dockerignore"
-                if source.endswith("/"):
-                    shutil.copytree(project / source, context / source)
-                else:
-                    shutil.copy2(project / source, context / source)
-    [requirements_step] = [i for i in instructions if 'python -c "' in i]
-    code = requirements_step.split('python -c "', 1)[1].split('"', 1)[0]
-
-    assert run(sys.executable, "-c", code, cwd=context).returncode == 0
-    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    listed = (context / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    assert listed == metadata["project"]["dependencies"]
-    venv = tmp_path / "venv"
-    assert (
-        run(find_uv_bin(), "venv", "--quiet", str(venv), cwd=tmp_path).returncode == 0
-    )
-    install = run(
-        find_uv_bin(),
-        "pip",
-        "install",
-        "--quiet",
-        "--no-deps",
-        "--python",
-        str(venv),
-        str(context),
-        cwd=tmp_path,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
+    assert_matches_builtin_schema("vendor.github-workflows", workflow)
+    assert set(load_yaml(workflow)["jobs"]) == {"lint", "test"}
+    assert "docker" not in workflow.read_text(encoding="utf-8")
 
 
 GIT_IDENTITY = {

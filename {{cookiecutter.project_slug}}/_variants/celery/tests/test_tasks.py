@@ -1,10 +1,13 @@
 """The tasks and the Celery configuration, without a broker."""
 
+import os
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 from celery import Celery
+from celery.beat import Scheduler
 
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import (
@@ -97,6 +100,26 @@ def test_results_are_stored_in_a_data_dir_of_any_name(tmp_path: Path) -> None:
     assert [path.name for path in (data_dir / "results").iterdir()] == [
         "celery-task-meta-a-task-id"
     ]
+
+
+def test_celery_beat_deletes_expired_result_files(tmp_path: Path) -> None:
+    """celery beat schedules Celery's cleanup task for result files (Redis expires
+    its own results); the task deletes the results older than ``result_expires``."""
+    app = Celery(config_source=celery_config(Settings(data_dir=tmp_path)))
+    app.backend.store_result("expired-task-id", "old line", "SUCCESS")
+    app.backend.store_result("recent-task-id", "new line", "SUCCESS")
+    expired = tmp_path / "results" / "celery-task-meta-expired-task-id"
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(expired, (two_days_ago, two_days_ago))
+
+    schedule = Scheduler(app, lazy=True)
+    schedule.setup_schedule()
+    app.tasks[schedule.schedule["celery.backend_cleanup"].task].apply()
+
+    assert [path.name for path in (tmp_path / "results").iterdir()] == [
+        "celery-task-meta-recent-task-id"
+    ]
+    assert app.conf.beat_schedule_filename == str(tmp_path / "celerybeat-schedule")
 
 
 def test_a_data_dir_the_embedded_broker_cannot_write_is_refused(

@@ -110,8 +110,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # A stuck task is interrupted, then killed, instead of blocking its worker.
         "task_soft_time_limit": SOFT_TIME_LIMIT,
         "task_time_limit": TIME_LIMIT,
-        # Results are dropped after a day (result files by celery beat's cleanup).
+        # Results are dropped after a day: Redis expires its own, and celery beat
+        # sends the daily celery.backend_cleanup task that deletes result files.
         "result_expires": timedelta(days=1),
+        "beat_schedule_filename": str(data_dir / "celerybeat-schedule"),
         # A running task reports STARTED, so its status tells running from queued.
         "task_track_started": True,
         # A worker started before its broker waits for it instead of exiting.

@@ -1,4 +1,5 @@
-"""The Celery app of the worker: ``celery -A {{ cookiecutter.package_name }}.worker worker`` runs it.
+"""The Celery app of the worker and the scheduler: ``celery -A
+{{ cookiecutter.package_name }}.worker worker --beat`` runs both in one process.
 
 The tasks are in tasks.py. The API sends them through a Celery app of its own with
 the same configuration, made to fail fast (``task_queue.api_config``): start both
@@ -31,5 +32,16 @@ def stop_on_a_bad_path(**_: Any) -> None:
     not SystemExit)."""
     try:
         check_worker_paths(settings)
+    except ValueError as error:
+        raise SystemExit(f"ERROR: {error}") from None
+
+
+@signals.import_modules.connect(sender=celery_app)
+def stop_on_a_bad_data_dir(**_: Any) -> None:
+    """At the start of celery beat (and of the worker), before beat opens its schedule
+    file in ``APP_DATA_DIR``, which beat_init comes too late for: stop with one line
+    if that folder cannot be written."""
+    try:
+        ensure_writable_folder(settings.data_dir)
     except ValueError as error:
         raise SystemExit(f"ERROR: {error}") from None
