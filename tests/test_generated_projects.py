@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -275,6 +276,9 @@ class Started:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # A group of its own, so that stop() reaches its children too: the
+            # scheduler a worker runs with --beat outlives the worker's SIGKILL.
+            start_new_session=True,
         )
         self._lines: list[str] = []
         self._new_line = threading.Condition()
@@ -302,8 +306,9 @@ class Started:
         return match
 
     def stop(self) -> str:
-        """Kill the process (the test has checked its work); return all it printed."""
-        self.process.kill()
+        """Kill the process and its children (the test has checked their work);
+        return all it printed."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(DEADLINE_SECONDS)
         self._reader.join(DEADLINE_SECONDS)
         assert self.process.stdout is not None
@@ -326,8 +331,9 @@ def check_its_readme_commands_serve_the_app(
     fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"]
     processes = [Started(*fastapi, cwd=project, env=PROJECT_ENV)]
     if pattern == "celery":
+        # With the scheduler that deletes expired result files, as the README says.
         worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
-        processes.append(Started(*worker, cwd=project, env=PROJECT_ENV))
+        processes.append(Started(*worker, "--beat", cwd=project, env=PROJECT_ENV))
     try:
         running = processes[0].wait_for_line(r"Uvicorn running on (http://\S+:\d+)")
         base = running.group(1)
@@ -343,6 +349,12 @@ def check_its_readme_commands_serve_the_app(
         wait_for(
             lambda: "ada@example.com" in text_of(log_file), "the notification's line"
         )
+        if pattern == "celery":
+            # One file or several, with a suffix, as the Python's dbm makes them.
+            wait_for(
+                lambda: any((project / "data").glob("celerybeat-schedule*")),
+                "celery beat to keep its schedule in data/",
+            )
     finally:
         outputs = [process.stop() for process in processes]
     assert body["message"] in {
@@ -387,6 +399,20 @@ def check_a_path_it_cannot_write_stops_the_process_that_writes_there(
             for line in printed.splitlines()
         ), printed
         assert "Uvicorn running" not in printed, printed
+    if pattern == "celery":
+        # celery beat keeps its schedule in APP_DATA_DIR; on Redis, nothing else
+        # would stop it first.
+        beat = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "beat"]
+        redis = "redis://127.0.0.1:1/0"  # never reached: stopped before connecting
+        for paths in bad_paths:
+            data_dir = str(paths["APP_DATA_DIR"])
+            env = {**PROJECT_ENV, "APP_DATA_DIR": data_dir}
+            env.update(CELERY_BROKER_URL=redis, CELERY_RESULT_BACKEND=redis)
+            result = run(*beat, cwd=project, env=env)
+
+            printed = result.stdout + result.stderr
+            assert result.returncode != 0, printed
+            assert f"ERROR: APP_DATA_DIR: cannot write in {data_dir!r}" in printed
     if pattern == "celery" and sys.platform == "linux":
         redis = "redis://127.0.0.1:1/0"  # never reached: the API connects on demand
         env = {**PROJECT_ENV, **{k: str(v) for k, v in unwritable.items()}}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-from celery.beat import Scheduler
+from celery.beat import PersistentScheduler
 
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import (
@@ -112,9 +112,15 @@ def test_celery_beat_deletes_expired_result_files(tmp_path: Path) -> None:
     two_days_ago = time.time() - 2 * 24 * 3600
     os.utime(expired, (two_days_ago, two_days_ago))
 
-    schedule = Scheduler(app, lazy=True)
-    schedule.setup_schedule()
-    app.tasks[schedule.schedule["celery.backend_cleanup"].task].apply()
+    # What `celery beat` starts, with the schedule file the configuration names.
+    scheduler = PersistentScheduler(
+        app, schedule_filename=app.conf.beat_schedule_filename
+    )
+    try:
+        cleanup = scheduler.schedule["celery.backend_cleanup"]
+    finally:
+        scheduler.close()
+    app.tasks[cleanup.task].apply()
 
     assert [path.name for path in (tmp_path / "results").iterdir()] == [
         "celery-task-meta-recent-task-id"
