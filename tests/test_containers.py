@@ -46,18 +46,26 @@ def declared_pythons(project: Path) -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def docker_engine(baked_patterns: dict[str, Path]) -> engine.Engine:
-    """This run's engine, with the stand-ins of the registry images loaded."""
-    reason = engine.why_unavailable()
+    """The engine TEMPLATE_TEST_DOCKER_HOST names, or this run's own, with the
+    stand-ins of the registry images loaded."""
+    run_folder = Path(os.environ[engine.RUN_FOLDER_VARIABLE])
+    found = engine.existing(run_folder)
+    if found is not None:
+        if found.answers():
+            return found
+        reason: str | None = (
+            f"{found.host} does not answer ({engine.EXISTING_ENGINE_VARIABLE})"
+        )
+    else:
+        reason = engine.why_unavailable()
     versions = declared_pythons(baked_patterns[PATTERNS[0]])
     interpreters = {version: find_python(version) for version in versions}
-    missing = [version for version, found in interpreters.items() if found is None]
-    if missing:
+    missing = [version for version, path in interpreters.items() if path is None]
+    if missing and reason is None:
         reason = f"Python {', '.join(missing)} not found: the images copy its build"
     if reason is None:
         try:
-            started = engine.ensure_started(
-                Path(os.environ[engine.RUN_FOLDER_VARIABLE])
-            )
+            started = engine.ensure_started(run_folder)
             prefixes = {
                 version: images.python_prefix(str(interpreter))
                 for version, interpreter in interpreters.items()

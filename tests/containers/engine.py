@@ -17,7 +17,6 @@ loaded into each run's engine in seconds.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import signal
@@ -33,6 +32,9 @@ CACHE = Path(
     or Path.home() / ".cache" / "bgtasks-template-tests" / "docker"
 )
 RUN_FOLDER_VARIABLE = "TEMPLATE_TEST_DOCKER_RUN"
+# An engine that already runs, such as a CI runner's: used as it is, with its own
+# client and the registry's images.
+EXISTING_ENGINE_VARIABLE = "TEMPLATE_TEST_DOCKER_HOST"
 
 ENGINE_RELEASE = "trixie"
 ENGINE_PACKAGES = (
@@ -68,6 +70,12 @@ class EngineUnavailable(Exception):
     """No engine can run here; the message says why and what to do."""
 
 
+def existing(run_folder: Path) -> Engine | None:
+    """The engine ``TEMPLATE_TEST_DOCKER_HOST`` names, if it is set."""
+    host = os.environ.get(EXISTING_ENGINE_VARIABLE)
+    return Engine(run_folder, None, host) if host else None
+
+
 def why_unavailable() -> str | None:
     """Why this machine cannot run the suite's engine, or None when it can."""
     if not sys.platform.startswith("linux"):
@@ -101,6 +109,8 @@ def run(*command: str | Path, **kwargs: object) -> str:
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (created if missing): one pytest worker
     installs or starts while the others wait for it."""
+    import fcntl  # POSIX only; this module is imported on every system
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -172,31 +182,37 @@ def install_engine() -> Path:
 
 
 class Engine:
-    """A running engine of this run: its socket, and the client's environment."""
+    """A running engine: its socket, and the client's environment.
 
-    def __init__(self, run_folder: Path, root: Path) -> None:
+    ``root`` is the folder of the engine the suite installed, or None for an engine
+    that was already running (``TEMPLATE_TEST_DOCKER_HOST``), used with the
+    ``docker`` on PATH.
+    """
+
+    def __init__(self, run_folder: Path, root: Path | None, host: str = "") -> None:
         self.run_folder = run_folder
         self.root = root
+        self.host = host or f"unix://{run_folder / 'docker.sock'}"
 
     @property
-    def host(self) -> str:
-        return f"unix://{self.run_folder / 'docker.sock'}"
+    def is_ours(self) -> bool:
+        return self.root is not None
 
     def env(self) -> dict[str, str]:
-        """This process's environment, with the engine's client and plugins first."""
-        path = os.pathsep.join(
-            [str(self.root / "usr" / "sbin"), str(self.root / "usr" / "bin")]
-        )
-        return {
-            **os.environ,
-            "PATH": f"{path}{os.pathsep}{os.environ.get('PATH', '')}",
-            "DOCKER_HOST": self.host,
-            "DOCKER_CONFIG": str(self.run_folder / "client"),
-            # The engine's BuildKit, through the client's buildx plugin.
-            "DOCKER_BUILDKIT": "1",
-        }
+        """This process's environment, pointed at the engine (and, for the suite's
+        own, with its client and plugins first)."""
+        env = {**os.environ, "DOCKER_HOST": self.host}
+        if self.root is not None:
+            path = os.pathsep.join(
+                [str(self.root / "usr" / "sbin"), str(self.root / "usr" / "bin")]
+            )
+            env["PATH"] = f"{path}{os.pathsep}{os.environ.get('PATH', '')}"
+            env["DOCKER_CONFIG"] = str(self.run_folder / "client")
+        return env
 
     def docker(self) -> str:
+        if self.root is None:
+            return shutil.which("docker") or "docker"
         return str(self.root / "usr" / "bin" / "docker")
 
     def answers(self) -> bool:
@@ -305,6 +321,7 @@ def stop(run_folder: Path) -> None:
     for process in _engines:
         process.poll()  # reaped above: this tells its Popen so
     # dockerd leaves its network namespace mounted under the exec root.
-    for point in reversed(_mounts_under(run_folder)):
+    mounts = _mounts_under(run_folder) if sys.platform.startswith("linux") else []
+    for point in reversed(mounts):
         subprocess.run(["umount", "--lazy", point], check=False, capture_output=True)
     shutil.rmtree(run_folder, ignore_errors=True)
