@@ -225,9 +225,6 @@ class Engine:
         return result.returncode == 0
 
 
-_engines: list[subprocess.Popen[bytes]] = []
-
-
 def _pid(run_folder: Path) -> int | None:
     try:
         return int((run_folder / "dockerd.pid").read_text())
@@ -265,36 +262,41 @@ def ensure_started(run_folder: Path) -> Engine:
             target = plugins / plugin.name
             if not target.exists():
                 target.symlink_to(plugin)
+        dockerd = root / "usr" / "sbin" / "dockerd"
+        arguments = [
+            str(dockerd),
+            # No firewall or NAT rules, no default bridge: nothing of the machine's
+            # network changes. Compose's own networks still work.
+            *("--iptables=false", "--ip6tables=false", "--bridge=none"),
+            *("--ip-forward=false", "--ip-masq=false"),
+            "--storage-driver=overlay2",
+            f"--data-root={run_folder / 'data'}",
+            f"--exec-root={run_folder / 'exec'}",
+            f"--pidfile={run_folder / 'dockerd.pid'}",
+            f"--host={engine.host}",
+        ]
+        environment = {
+            **engine.env(),
+            "LD_LIBRARY_PATH": str(root / LIBRARIES),
+            "XTABLES_LIBDIR": str(root / LIBRARIES / "xtables"),
+        }
         with (run_folder / "dockerd.log").open("ab") as log:
-            process = subprocess.Popen(
-                [
-                    str(root / "usr" / "sbin" / "dockerd"),
-                    # No firewall or NAT rules, no default bridge: nothing of the
-                    # machine's network changes. Compose's own networks still work.
-                    *("--iptables=false", "--ip6tables=false", "--bridge=none"),
-                    *("--ip-forward=false", "--ip-masq=false"),
-                    "--storage-driver=overlay2",
-                    f"--data-root={run_folder / 'data'}",
-                    f"--exec-root={run_folder / 'exec'}",
-                    f"--pidfile={run_folder / 'dockerd.pid'}",
-                    f"--host={engine.host}",
+            # Spawned rather than a Popen: it outlives the pytest worker that starts
+            # it (the controller stops it), and in a session of its own a Ctrl-C
+            # meant for pytest does not cut it mid-write.
+            pid = os.posix_spawn(
+                dockerd,
+                arguments,
+                environment,
+                file_actions=[
+                    (os.POSIX_SPAWN_DUP2, log.fileno(), 1),
+                    (os.POSIX_SPAWN_DUP2, log.fileno(), 2),
                 ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={
-                    **engine.env(),
-                    "LD_LIBRARY_PATH": str(root / LIBRARIES),
-                    "XTABLES_LIBDIR": str(root / LIBRARIES / "xtables"),
-                },
-                # Its own session: a Ctrl-C meant for pytest does not cut it mid-write.
-                start_new_session=True,
+                setsid=True,
             )
-        # Kept: the engine outlives this call, and a Popen collected while its
-        # process runs warns.
-        _engines.append(process)
         deadline = time.monotonic() + START_DEADLINE_SECONDS
         while not engine.answers():
-            if process.poll() is not None or time.monotonic() > deadline:
+            if not _alive(pid) or time.monotonic() > deadline:
                 tail = (run_folder / "dockerd.log").read_text(errors="replace")[-2000:]
                 stop(run_folder)
                 raise EngineUnavailable(f"dockerd did not start:\n{tail}")
@@ -318,8 +320,6 @@ def stop(run_folder: Path) -> None:
             time.sleep(0.1)
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
-    for process in _engines:
-        process.poll()  # reaped above: this tells its Popen so
     # dockerd leaves its network namespace mounted under the exec root.
     mounts = _mounts_under(run_folder) if sys.platform.startswith("linux") else []
     for point in reversed(mounts):

@@ -27,8 +27,8 @@ DEBIAN_PACKAGES = (
 )
 IMAGES_DIR = Path(__file__).parent / "images"
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
-# What a copied Python build needs no part of.
-NOT_COPIED = ("site-packages", "test", "idlelib", "tkinter", "turtledemo")
+# What a copied Python build needs no part of (a static libpython is 65 MB).
+NOT_COPIED = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "*.a")
 
 
 def python_image(version: str) -> str:
