@@ -5,7 +5,8 @@ machine's own apt configuration stays as it is) and unpacked into a cache folder
 Debian 13's docker.io 26 and docker-compose 2.26, the first Debian release with Docker
 Engine 25+ (HEALTHCHECK ``--start-interval``) and Compose 2.24+ (``env_file`` with
 ``required: false``), which the generated projects need. Its runc needs a newer C
-library than Debian 12's, so runc comes from the machine's own release.
+library than Debian 12's, so runc comes from the machine's own release, as does
+iptables (see IPTABLES_PACKAGES).
 
 Each run gets its own engine, data folder and socket under one run folder, with no
 firewall rules and no default bridge (builds use the host's network); ``stop`` ends
@@ -58,7 +59,6 @@ IPTABLES_PACKAGES = (
     "libmnl0",
 )
 MACHINE_PACKAGES = ("runc", *IPTABLES_PACKAGES)
-LIBRARIES = Path("usr", "lib", "x86_64-linux-gnu")
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 
@@ -275,10 +275,12 @@ def ensure_started(run_folder: Path) -> Engine:
             f"--pidfile={run_folder / 'dockerd.pid'}",
             f"--host={engine.host}",
         ]
+        # The unpacked iptables' libraries: usr/lib/<architecture triplet>.
+        libraries = next((root / "usr" / "lib").glob("*-linux-gnu"))
         environment = {
             **engine.env(),
-            "LD_LIBRARY_PATH": str(root / LIBRARIES),
-            "XTABLES_LIBDIR": str(root / LIBRARIES / "xtables"),
+            "LD_LIBRARY_PATH": str(libraries),
+            "XTABLES_LIBDIR": str(libraries / "xtables"),
         }
         with (run_folder / "dockerd.log").open("ab") as log:
             # Spawned rather than a Popen: it outlives the pytest worker that starts
