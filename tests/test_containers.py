@@ -349,6 +349,21 @@ def task_state(base: str, status_url: str) -> str:
     return str(json.loads(body)["state"]) if status == 200 else ""
 
 
+APP_SERVICES = ("api", "worker", "beat")
+
+
+def celery_urls(compose: Compose) -> dict[str, tuple[str, str]]:
+    """The broker and result backend URLs compose gives each app service."""
+    config = json.loads(compose.run_ok("config", "--format", "json"))
+    return {
+        name: (
+            config["services"][name]["environment"]["CELERY_BROKER_URL"],
+            config["services"][name]["environment"]["CELERY_RESULT_BACKEND"],
+        )
+        for name in APP_SERVICES
+    }
+
+
 CELERY_DOTENV = {
     "APP_DATA_DIR": "/data/from-env",
     "APP_LOG_FILE": "/data/from-env/log.txt",
@@ -380,6 +395,11 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
         "api": [("127.0.0.1", "8000")],
         "flower": [("127.0.0.1", "5555")],
     }
+    # Empty in .env: the bundled Redis as broker, the project's result files.
+    (stack.project / ".env").write_text("CELERY_BROKER_URL=\nCELERY_RESULT_BACKEND=\n")
+    assert celery_urls(stack) == {
+        service: ("redis://redis:6379/0", "") for service in APP_SERVICES
+    }
     api_port, flower_port = free_port(), free_port()
     dotenv = {
         **CELERY_DOTENV,
@@ -398,7 +418,7 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
     stack.run_ok("up", "--wait")
     record_property("up_wait_seconds", time.monotonic() - started)
 
-    for service in ("api", "worker", "beat"):
+    for service in APP_SERVICES:
         assert stack.settings(service) == CELERY_SETTINGS, service
     assert stack.run_ok("port", "api", "8000").strip() == f"127.0.0.1:{api_port}"
     assert stack.run_ok("port", "flower", "5555").strip() == f"127.0.0.1:{flower_port}"
