@@ -150,12 +150,24 @@ def container_name(docker_engine: engine.Engine) -> Iterator[str]:
 
 
 def read_fifo_lines(fifo: Path, count: int) -> list[str]:
-    """Read ``count`` lines from ``fifo``, opening it once per writer: each task
-    opens the log file, writes its line and closes it."""
+    """Read ``count`` lines from ``fifo``, opening it once per writer (each task
+    opens the log file, writes its line and closes it); fail if they do not come
+    within the deadline."""
     lines: list[str] = []
-    while len(lines) < count:
-        with fifo.open(encoding="utf-8") as reader:
-            lines += reader.read().splitlines()
+
+    def read() -> None:
+        while len(lines) < count:
+            with fifo.open(encoding="utf-8") as reader:
+                lines.extend(reader.read().splitlines())
+
+    reading = threading.Thread(target=read, daemon=True)
+    reading.start()
+    reading.join(DEADLINE_SECONDS)
+    if reading.is_alive():
+        # A writer of our own ends the reader's wait on the pipe.
+        with fifo.open("w", encoding="utf-8"):
+            pass
+        pytest.fail(f"only {lines} of {count} lines reached {fifo.name}")
     return lines
 
 
@@ -389,7 +401,8 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
     """``up --wait`` brings up the API, the worker, the scheduler, Redis and Flower;
     every setting of .env reaches each process; a POST reaches SUCCESS and its line
     is in the shared volume; ports are on 127.0.0.1, movable; Flower needs a login;
-    tasks accepted while no worker runs survive ``docker compose down``."""
+    tasks accepted while no worker runs survive Redis killed and ``docker compose
+    down``."""
     stack = compose("celery")
     assert published(stack) == {
         "api": [("127.0.0.1", "8000")],
@@ -425,11 +438,14 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
     flower = f"http://127.0.0.1:{flower_port}/"
     assert wait_until(lambda: request(flower)[0], "Flower") == 401
     assert request(flower, login="tester:a secret")[0] == 200
-    refused = stack.run(
-        "run", "--rm", "--no-deps", "--env", "FLOWER_BASIC_AUTH=", "flower"
-    )
-    assert refused.returncode == 1
-    assert "Set FLOWER_BASIC_AUTH=user:password in .env" in refused.stderr
+    # No login, no password, or a comma (which Flower reads as a second login).
+    for login in ("", "tester", "tester:a,secret"):
+        refused = stack.run(
+            *("run", "--rm", "--no-deps", "--env", f"FLOWER_BASIC_AUTH={login}"),
+            "flower",
+        )
+        assert refused.returncode == 1, login
+        assert "Set FLOWER_BASIC_AUTH=user:password in .env" in refused.stderr
 
     base = f"http://127.0.0.1:{api_port}"
     status, body = request(f"{base}/send-notification/ada@example.com", "POST")
@@ -446,12 +462,15 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
         "exec", "-T", "beat", "test", "-s", "/data/from-env/celerybeat-schedule"
     )
 
+    # Queued while no worker runs, then Redis killed (its append-only file, not the
+    # snapshot it saves when stopped, keeps them) and the stack taken down.
     stack.run_ok("stop", "worker")
     accepted = []
     for _ in range(3):
         status, body = request(f"{base}/send-notification/ada@example.com", "POST")
         assert status == 202, body
         accepted.append(json.loads(body)["status_url"])
+    stack.run_ok("kill", "redis")
     stack.run_ok("down")
     stack.run_ok("up", "--wait")
 
