@@ -211,17 +211,18 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.skipped:
         _skipped.append(report.nodeid)
     if report.when == "call" and report.passed:
-        for name, value in report.user_properties:
+        properties = dict(report.user_properties)
+        subject = str(properties.get("subject", report.nodeid.rsplit("::", 1)[-1]))
+        for name, value in properties.items():
             if name.endswith("_seconds"):
-                test = report.nodeid.rsplit("::", 1)[-1]
-                _container_times.append((test, name, float(value)))
+                _container_times.append((subject, name, float(value)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _container_times:
         terminalreporter.section("container build and start-up times")
-        for test, name, seconds in sorted(_container_times):
-            terminalreporter.write_line(f"{test:70} {name:24} {seconds:7.1f} s")
+        for subject, name, seconds in sorted(_container_times):
+            terminalreporter.write_line(f"{subject:44} {name:18} {seconds:6.1f} s")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

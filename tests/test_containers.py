@@ -201,6 +201,7 @@ def test_the_image_builds_serves_and_stops_cleanly_on_each_end_of_the_range(
     oldest, newest = declared_pythons(project)
     version = oldest if end == "oldest" else newest
     image = f"bgtasks-test-{pattern.replace('_', '-')}:{version}"
+    record_property("subject", f"{pattern} image, Python {version}")
 
     started = time.monotonic()
     ok(
@@ -404,6 +405,7 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
     tasks accepted while no worker runs survive Redis killed and ``docker compose
     down``."""
     stack = compose("celery")
+    record_property("subject", "celery compose stack")
     assert published(stack) == {
         "api": [("127.0.0.1", "8000")],
         "flower": [("127.0.0.1", "5555")],
@@ -495,6 +497,7 @@ def test_compose_runs_the_api_with_the_settings_of_dotenv(
     """``up --wait`` brings the API up healthy with every setting of .env, on
     127.0.0.1 and the port API_PORT gives; its tasks write into the volume."""
     stack = compose(pattern)
+    record_property("subject", f"{pattern} compose stack")
     assert published(stack) == {"api": [("127.0.0.1", "8000")]}
     api_port = free_port()
     dotenv = {**IN_PROCESS_DOTENV, "API_PORT": str(api_port)}
