@@ -251,6 +251,17 @@ def test_the_image_builds_serves_and_stops_cleanly_on_each_end_of_the_range(
         lambda: health_status(docker_engine, container_name) == "healthy", "healthy"
     )
     record_property("healthy_seconds", time.monotonic() - started)
+    # Checked every second while it starts, not first after the 30 s interval.
+    healthcheck = json.loads(
+        ok(
+            docker(
+                docker_engine,
+                *("inspect", "--format", "{{json .Config.Healthcheck}}"),
+                container_name,
+            )
+        )
+    )
+    assert (healthcheck["StartInterval"], healthcheck["Interval"]) == (1e9, 30e9)
     process_uid = ok(
         docker(docker_engine, "exec", container_name, "cat", "/proc/1/status")
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -105,13 +104,7 @@ def build(engine: Engine, pythons: dict[str, Path], into: Path) -> list[str]:
     """Build every stand-in image in ``engine``; return their names."""
     docker, env = engine.docker(), engine.env()
     with _debian_archive().open("rb") as archive:
-        subprocess.run(
-            [docker, "import", "-", DEBIAN_IMAGE],
-            stdin=archive,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        run(docker, "import", "-", DEBIAN_IMAGE, stdin=archive, env=env)
     names = []
     for version, prefix in pythons.items():
         context = _python_context(prefix, version, into)
