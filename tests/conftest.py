@@ -9,8 +9,10 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from containers import engine
@@ -159,6 +161,16 @@ def find_python(version: str) -> str | None:
         ):
             return candidate
     return None
+
+
+def wait_until(condition: Callable[[], Any], what: str, seconds: float) -> Any:
+    """Poll ``condition`` until it returns a true value, and return that value; fail
+    once ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return value
 
 
 def installed_tool(name: str) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import conftest
 import pytest
 from conftest import PATTERNS, find_python, run_command
 from containers import engine, images
@@ -96,13 +97,8 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def wait_until(condition: Callable[[], Any], what: str) -> Any:
-    """Poll ``condition`` until it returns a true value, and return that value; fail
-    once the deadline has passed."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
+    """conftest.wait_until with this module's deadline."""
+    return conftest.wait_until(condition, what, DEADLINE_SECONDS)
 
 
 def request(

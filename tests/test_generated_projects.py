@@ -24,7 +24,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from base64 import b64encode
@@ -42,6 +41,7 @@ from conftest import (
     find_python,
     project_kind,
     run_command,
+    wait_until,
 )
 from extension_kit import apply_extension_kit
 from uv import find_uv_bin
@@ -243,10 +243,7 @@ def check_suite_passes_with_nothing_skipped(
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:
     """Poll ``condition`` until it holds; fail once the deadline has passed."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+    wait_until(condition, what, DEADLINE_SECONDS)
 
 
 def text_of(path: Path) -> str:
@@ -399,11 +396,12 @@ def check_a_path_it_cannot_write_stops_the_process_that_writes_there(
             for line in printed.splitlines()
         ), printed
         assert "Uvicorn running" not in printed, printed
+    # Never reached: beat stops before connecting, and the API connects on demand.
+    redis = "redis://127.0.0.1:1/0"
     if pattern == "celery":
         # celery beat keeps its schedule in APP_DATA_DIR; on Redis, nothing else
         # would stop it first.
         beat = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "beat"]
-        redis = "redis://127.0.0.1:1/0"  # never reached: stopped before connecting
         for paths in bad_paths:
             data_dir = str(paths["APP_DATA_DIR"])
             env = {**PROJECT_ENV, "APP_DATA_DIR": data_dir}
@@ -414,7 +412,6 @@ def check_a_path_it_cannot_write_stops_the_process_that_writes_there(
             assert result.returncode != 0, printed
             assert f"ERROR: APP_DATA_DIR: cannot write in {data_dir!r}" in printed
     if pattern == "celery" and sys.platform == "linux":
-        redis = "redis://127.0.0.1:1/0"  # never reached: the API connects on demand
         env = {**PROJECT_ENV, **{k: str(v) for k, v in unwritable.items()}}
         env.update(CELERY_BROKER_URL=redis, CELERY_RESULT_BACKEND=redis)
         api = Started(*fastapi, cwd=project, env=env)

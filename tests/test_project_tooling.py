@@ -87,7 +87,8 @@ def test_the_workflow_follows_the_github_workflow_schema(
     workflow = project / ".github" / "workflows" / "ci.yml"
 
     assert_matches_builtin_schema("vendor.github-workflows", workflow)
-    test_job = load_yaml(workflow)["jobs"]["test"]
+    jobs = load_yaml(workflow)["jobs"]
+    test_job = jobs["test"]
     assert test_job["strategy"]["matrix"]["python-version"] == [
         "3.10",
         "3.11",
@@ -99,12 +100,11 @@ def test_the_workflow_follows_the_github_workflow_schema(
     on_redis = "python -m pytest --broker-url redis://127.0.0.1:6379/0"
     runs = [step.get("run", "") for step in test_job["steps"]]
     assert any(run.startswith(on_redis) for run in runs) == (pattern == "celery")
-    image_job = load_yaml(workflow)["jobs"]["image"]
+    image_job = jobs["image"]
     assert image_job["strategy"]["matrix"]["python-version"] == ["3.10", "3.13"]
     build = "docker build --build-arg PYTHON_VERSION=${{ matrix.python-version }} "
     assert any(step.get("run", "").startswith(build) for step in image_job["steps"])
-    compose_job = load_yaml(workflow)["jobs"]["compose"]
-    compose_runs = [step.get("run") for step in compose_job["steps"]]
+    compose_runs = [step.get("run") for step in jobs["compose"]["steps"]]
     assert "docker compose up --build --wait" in compose_runs
 
 

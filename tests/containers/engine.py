@@ -194,10 +194,6 @@ class Engine:
         self.root = root
         self.host = host or f"unix://{run_folder / 'docker.sock'}"
 
-    @property
-    def is_ours(self) -> bool:
-        return self.root is not None
-
     def env(self) -> dict[str, str]:
         """This process's environment, pointed at the engine (and, for the suite's
         own, with its client and plugins first)."""
