@@ -508,7 +508,7 @@ def measure_overload_with(
                 plan.overload_requests,
             )
             load_ended_s = sampler.elapsed()
-            pending_at_load_end: int = server.health()["pending_requests"]
+            pending_at_load_end: int = server.readiness()["pending_requests"]
             ledger.record(figures, endpoint)
             if bound == UNBOUNDED:
                 tasks = None
@@ -517,7 +517,7 @@ def measure_overload_with(
             else:
                 tasks = ledger.wait_until_written(plan.drain_deadline_seconds)
                 backlog_emptied = holds_within(
-                    lambda: server.health()["pending_requests"] == 0,
+                    lambda: server.readiness()["pending_requests"] == 0,
                     plan.drain_deadline_seconds,
                 )
         rss_mib = [(seconds, rss / 2**20) for seconds, rss in sampler.samples]

@@ -189,6 +189,16 @@ class Server:
     def health(self) -> dict[str, Any]:
         return get_json(self.url("/health"))
 
+    def readiness(self) -> dict[str, Any]:
+        """/health/ready's answer, 200 or 503: in-process, it has the backlog."""
+        try:
+            return get_json(self.url("/health/ready"))
+        except urllib.error.HTTPError as error:
+            if error.code != 503:
+                raise
+            body: dict[str, Any] = json.load(error)
+            return body
+
     def lines_written(self) -> int:
         if not self.log_file.exists():
             return 0

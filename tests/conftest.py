@@ -36,6 +36,13 @@ def project_kind(pattern: str) -> str:
 
 Bake = Callable[..., Path]
 
+# What each project's README gives to install and test it, with pip and with uv.
+README_PIP_TEST = (
+    "python3 -m venv --upgrade-deps .venv && . .venv/bin/activate"
+    " && pip install -e . --group dev && pytest"
+)
+README_UV_TEST = "uv sync && uv run pytest"
+
 # Parts of generated projects, not tests of the template: the extension kit's files
 # and the proofs, which tests/test_generated_projects.py copies into bakes.
 collect_ignore = ["extension_kit", "project_proofs"]

@@ -14,6 +14,8 @@ import pytest
 from conftest import (
     CHOICES,
     PATTERNS,
+    README_PIP_TEST,
+    README_UV_TEST,
     Bake,
     assert_ruff_clean,
     run_cookiecutter,
@@ -264,7 +266,8 @@ def test_readme_gives_the_install_and_run_and_test_commands(
     readme = (baked_patterns[pattern] / "README.md").read_text(encoding="utf-8")
 
     assert "pip install -e . && fastapi run" in readme
-    assert "pip install -e '.[dev]' && pytest" in readme
+    assert README_PIP_TEST in readme
+    assert README_UV_TEST in readme
     assert "APP_LOG_FILE" in readme
 
 

@@ -24,8 +24,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
+import uuid
 from base64 import b64encode
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +38,7 @@ import pytest
 import redis
 from conftest import (
     PATTERNS,
+    README_PIP_TEST,
     assert_ruff_clean,
     bake_project,
     find_python,
@@ -46,14 +49,20 @@ from conftest import (
 from extension_kit import apply_extension_kit
 from uv import find_uv_bin
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
 DEADLINE_SECONDS = 30.0
 PACKAGE = "background_tasks_app"
 
 # The oldest supported Python with the lowest versions pyproject.toml allows for its
 # direct dependencies, and the newest Python with the newest versions: together they
-# show that the declared Python range and the lower bounds hold. The oldest is
-# installed as with pip (pip install -e '.[dev]'), the newest with uv's project
-# commands (uv sync --extra dev, then uv run pytest): the README gives both.
+# show that the declared Python range and the lower bounds hold. The README gives two
+# ways to install and test: its pip command installs the oldest environment (with the
+# lower bounds as pip constraints), or uv with those bounds where the suite also needs
+# pytest-celery; uv sync and uv run pytest install and test the newest.
 ENVIRONMENTS = {"oldest": ("3.10", "lowest-direct"), "newest": ("3.13", "highest")}
 INSTALLED_WITH_UV_SYNC = "newest"
 
@@ -146,40 +155,61 @@ def venv_bin(venv: Path, name: str) -> str:
 def install(
     project: Path, venv: Path, version: str, resolution: str, *extra: str
 ) -> None:
-    """Install the project and its dev extra as ``pip install -e '.[dev]'`` does."""
+    """Install the project and its dev group as the README's pip command does."""
     interpreter = python_or_skip(version)
     uv = find_uv_bin()
     created = run(uv, "venv", "--quiet", "--python", interpreter, str(venv))
     assert created.returncode == 0, created.stderr
     installed = run(
-        uv,
-        "pip",
-        "install",
-        "--resolution",
-        resolution,
-        "--python",
-        venv_bin(venv, "python"),
-        "-e",
-        f"{project}[dev]",
-        *extra,
+        *(uv, "pip", "install", "--resolution", resolution),
+        *("--python", venv_bin(venv, "python"), "-e", str(project)),
+        *("--group", f"{project / 'pyproject.toml'}:dev", *extra),
     )
     assert installed.returncode == 0, installed.stderr
 
 
-def sync(project: Path, version: str, resolution: str) -> Path:
-    """``uv sync --extra dev``, as the README says; return the venv it made."""
-    synced = run(
-        find_uv_bin(),
-        "sync",
-        "--quiet",
-        "--extra",
-        "dev",
-        "--python",
-        python_or_skip(version),
-        "--resolution",
-        resolution,
-        cwd=project,
-    )
+def lower_bounds(project: Path, folder: Path) -> Path:
+    """A pip constraints file that pins each direct dependency of the project, the
+    dev group's included, to its lower bound: pip's "lowest-direct"."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    requirements = pyproject["project"]["dependencies"]
+    requirements += pyproject["dependency-groups"]["dev"]
+    pins = []
+    for requirement in requirements:
+        name, _, bound = requirement.partition(">=")
+        if bound:
+            pins.append(f"{name.partition('[')[0]}=={bound}\n")
+    constraints = folder / "lower-bounds.txt"
+    constraints.write_text("".join(pins), encoding="utf-8")
+    return constraints
+
+
+def install_and_test_with_the_readme_pip_command(
+    project: Path, version: str, scratch: Path
+) -> Path:
+    """Run the README's pip command, as it is, with ``python3`` the given Python and
+    the lower bounds as constraints; return the venv it made. ``scratch`` is a folder
+    whose path has no space (pip splits PIP_CONSTRAINT at spaces)."""
+    interpreter = python_or_skip(version)
+    bin_dir = scratch / "python3-bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(interpreter)
+    env = {
+        **PROJECT_ENV,
+        "PATH": f"{bin_dir}{os.pathsep}{PROJECT_ENV['PATH']}",
+        "PIP_CONSTRAINT": str(lower_bounds(project, scratch)),
+    }
+    result = run("bash", "-c", README_PIP_TEST, cwd=project, env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\d+ passed", result.stdout.splitlines()[-1]), result.stdout
+    return project / ".venv"
+
+
+def sync(project: Path, version: str) -> Path:
+    """``uv sync``, with no option, as the README says; return the venv it made."""
+    env = {**PROJECT_ENV, "UV_PYTHON": python_or_skip(version)}
+    synced = run(find_uv_bin(), "sync", cwd=project, env=env)
     assert synced.returncode == 0, synced.stderr
     assert (project / "uv.lock").is_file()
     return project / ".venv"
@@ -217,7 +247,7 @@ def run_suite(
 ) -> subprocess.CompletedProcess[str]:
     """The project's pytest, run as its README says (with uv when uv installed it)."""
     if (project / "uv.lock").is_file():  # installed by uv sync: run it as uv does
-        pytest_command = [find_uv_bin(), "run", "--frozen", "pytest"]
+        pytest_command = [find_uv_bin(), "run", "pytest"]
     else:
         pytest_command = [venv_bin(venv, "python"), "-m", "pytest"]
     return run(*pytest_command, "-p", "no:cacheprovider", *args, cwd=project, env=env)
@@ -317,12 +347,21 @@ class Started:
             return "".join(self._lines)
 
 
+# A record as the projects log it: time, level, logger, [request id], message.
+LOG_RECORD = re.compile(
+    r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \S+ \[(?P<request_id>[^\]]+)\] .*"
+)
+
+
 def check_its_readme_commands_serve_the_app(
     project: Path, venv: Path, pattern: str
 ) -> None:
     """``fastapi run``, and for the celery pattern its worker beside it, as the README
     starts them: in the project's folder, with the default settings (the log file and
-    the data folder inside the project, no broker configured)."""
+    the data folder inside the project, no broker configured). Each logs the request
+    under the client's X-Request-ID, the worker's records of its task included, and
+    never the recipient's address; a failed task is logged, under its request's id, at
+    ERROR (and, for celery, listed by Flower, started as the README says)."""
     log_file = project / "log.txt"
     # Port 0: the system picks a free one, which uvicorn then prints.
     fastapi = [venv_bin(venv, "fastapi"), "run", "--host", "127.0.0.1", "--port", "0"]
@@ -331,16 +370,20 @@ def check_its_readme_commands_serve_the_app(
         # With the scheduler that deletes expired result files, as the README says.
         worker = [venv_bin(venv, "celery"), "-A", f"{PACKAGE}.worker", "worker"]
         processes.append(Started(*worker, "--beat", cwd=project, env=PROJECT_ENV))
+    request_ids = [uuid.uuid4().hex for _ in range(2)]
     try:
         running = processes[0].wait_for_line(r"Uvicorn running on (http://\S+:\d+)")
         base = running.group(1)
-        wait_for(lambda: answers(f"{base}/health"), "GET /health")
-        body = post_json(f"{base}/send-notification/ada@example.com?q=hello")
+        wait_for(lambda: answers(f"{base}/health/ready"), "GET /health/ready")
+        body = post_json(
+            f"{base}/send-notification/ada@example.com?q=hello", request_ids[0]
+        )
         if pattern == "celery":
             wait_for(
                 lambda: get_json(base + body["status_url"])["state"] == "SUCCESS",
                 "the worker to finish the task",
             )
+            processes[1].wait_for_line(rf"\[{request_ids[0]}\] Task \S+ succeeded")
         # The line of this request's notification: dependency_injected writes
         # another line before it, so "a line" would not do.
         wait_for(
@@ -352,6 +395,14 @@ def check_its_readme_commands_serve_the_app(
                 lambda: any((project / "data").glob("celerybeat-schedule*")),
                 "celery beat to keep its schedule in data/",
             )
+        # Now every write fails: the log file is a folder.
+        log_file.unlink()
+        log_file.mkdir()
+        if pattern == "celery":
+            check_flower_lists_the_failed_tasks(project, venv, base, request_ids[1])
+        else:
+            post_json(f"{base}/send-notification/bob@example.com", request_ids[1])
+        processes[-1].wait_for_line(rf"ERROR \S+ \[{request_ids[1]}\] ")
     finally:
         outputs = [process.stop() for process in processes]
     assert body["message"] in {
@@ -359,10 +410,67 @@ def check_its_readme_commands_serve_the_app(
         "Message sent",
         "Notification queued",
     }
+    assert "IsADirectoryError" in outputs[-1]
+    api_log = outputs[0]
+    assert re.search(rf"\[{request_ids[0]}\] .*POST /send-notification/\*\*\*", api_log)
     for output in outputs:
-        assert "Traceback" not in output, output
-    log_file.unlink()
+        # A traceback follows each record of a failed task, and nothing else.
+        failures = re.findall(rf"ERROR \S+ \[{request_ids[1]}\] ", output)
+        assert output.count("Traceback") == len(failures), output
+        # The addresses are in the log file only, which is the work itself.
+        assert "ada@" not in output, output
+        assert "bob@" not in output, output
+        records = [line for line in output.splitlines() if LOG_RECORD.fullmatch(line)]
+        assert len(records) >= 3, output
+    log_file.rmdir()
     shutil.rmtree(project / "data", ignore_errors=True)
+
+
+def check_flower_lists_the_failed_tasks(
+    project: Path, venv: Path, base: str, request_id: str
+) -> None:
+    """Flower, started as the README says without Docker, lists failed tasks once it
+    has turned on the worker's task events (which it does by itself, soon after it
+    starts): each poll sends one more task that fails, until Flower lists one."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"^uv run --with flower (celery .*flower .*)$", readme, re.M)
+    assert command, "the README gives no command that runs Flower"
+    with socket.socket() as free:  # a free port for Flower, released for it
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    celery, *args = command.group(1).split()
+    if (project / "uv.lock").is_file():  # installed by uv sync: the README's command
+        flower_command = [find_uv_bin(), "run", "--with", "flower", celery, *args]
+    else:  # installed as with pip: pip install flower, then the celery command
+        installed = run(
+            *(find_uv_bin(), "pip", "install", "--python", venv_bin(venv, "python")),
+            "flower",
+        )
+        assert installed.returncode == 0, installed.stderr
+        flower_command = [venv_bin(venv, celery), *args]
+    flower = Started(*flower_command, f"--port={port}", cwd=project, env=PROJECT_ENV)
+    login = re.search(r"--basic-auth=(\S+)", command.group(1))
+    assert login
+    failed: list[str] = []
+    sent_at = [-1.0]
+
+    def flower_lists_a_failure() -> bool:
+        if time.monotonic() - sent_at[0] >= 1:  # a task that fails, once a second
+            queued = post_json(f"{base}/send-notification/bob@example.com", request_id)
+            failed.append(queued["task_id"])
+            sent_at[0] = time.monotonic()
+        listed = get_json(
+            f"http://127.0.0.1:{port}/api/tasks?state=FAILURE",
+            login=login.group(1),
+        )
+        return any(task_id in listed for task_id in failed)
+
+    try:
+        flower.wait_for_line(r"Visit me at")
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/healthcheck"), "Flower")
+        wait_for(flower_lists_a_failure, "Flower to list a failed task")
+    finally:
+        flower.stop()
 
 
 def check_a_path_it_cannot_write_stops_the_process_that_writes_there(
@@ -422,16 +530,26 @@ def check_a_path_it_cannot_write_stops_the_process_that_writes_there(
             api.stop()
 
 
-def post_json(url: str) -> dict[str, Any]:
+def post_json(url: str, request_id: str | None = None) -> dict[str, Any]:
+    """POST with no body (and this X-Request-ID); the answer, which returns the id."""
     request = urllib.request.Request(url, method="POST")
+    if request_id is not None:
+        request.add_header("X-Request-ID", request_id)
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.status in (200, 202)
+        if request_id is not None:
+            assert response.headers["X-Request-ID"] == request_id
         body: dict[str, Any] = json.load(response)
         return body
 
 
-def get_json(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url, timeout=5) as response:
+def get_json(url: str, login: str | None = None) -> dict[str, Any]:
+    """GET, with this user:password as basic authentication."""
+    request = urllib.request.Request(url)
+    if login is not None:
+        credentials = b64encode(login.encode()).decode()
+        request.add_header("Authorization", f"Basic {credentials}")
+    with urllib.request.urlopen(request, timeout=5) as response:
         body: dict[str, Any] = json.load(response)
         return body
 
@@ -505,7 +623,11 @@ def test_installs_imports_passes_its_suite_and_serves_from_any_path(
 
     if environment == INSTALLED_WITH_UV_SYNC:
         assert not extra
-        venv = sync(project, *ENVIRONMENTS[environment])
+        venv = sync(project, ENVIRONMENTS[environment][0])
+    elif not extra:
+        venv = install_and_test_with_the_readme_pip_command(
+            project, ENVIRONMENTS[environment][0], tmp_path
+        )
     else:
         install(project, venv, *ENVIRONMENTS[environment], *extra)
 

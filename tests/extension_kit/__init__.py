@@ -71,13 +71,7 @@ def _include_reports_router(main: Path) -> None:
 
 def _add_middleware_and_router(package: Path) -> None:
     main = package / "main.py"
-    text = main.read_text(encoding="utf-8")
-    first_import = re.search(r"^(from|import) ", text, re.MULTILINE)
-    assert first_import
-    stdlib = "from collections.abc import Awaitable, Callable\n\n"
-    main.write_text(
-        text[: first_import.start()] + stdlib + text[first_import.start() :]
-    )
+    _add_to_import(main, "collections.abc", "Awaitable", "Callable")
     _add_to_import(main, "fastapi", "Request", "Response")
     _include_reports_router(main)
     _edit(main, "\n    return app\n", MIDDLEWARE)

@@ -29,7 +29,9 @@ def test_past_the_limit_requests_get_503_until_the_backlog_drains(
     for n in range(LIMIT):
         assert live_client.post(f"/send-notification/user{n}@example.com").is_success
     write_gate.wait_until_started()
-    assert live_client.get("/health").json()["pending_requests"] == LIMIT
+    ready = live_client.get("/health/ready")
+    assert (ready.status_code, ready.json()["pending_requests"]) == (503, LIMIT)
+    assert live_client.get("/health").status_code == 200  # alive all the same
 
     turned_away = live_client.post("/send-notification/late@example.com")
 
@@ -37,7 +39,7 @@ def test_past_the_limit_requests_get_503_until_the_backlog_drains(
     assert turned_away.headers["Retry-After"] == "1"
     write_gate.release()
     wait_until(
-        lambda: live_client.get("/health").json()["pending_requests"] == 0,
+        lambda: live_client.get("/health/ready").status_code == 200,
         "the backlog to drain",
     )
     assert live_client.post("/send-notification/again@example.com").is_success

@@ -35,7 +35,7 @@ def test_a_dependency_given_to_include_router_is_counted_and_refused(
 ) -> None:
     include_items(app, audit)
     assert client.post("/v1/items").status_code == 200
-    assert client.get("/health").json()["pending_requests"] == 0
+    assert client.get("/health/ready").json()["pending_requests"] == 0
 
     app.state.backlog.pending = app.state.backlog.limit
     response = client.post("/v1/items")

@@ -82,7 +82,7 @@ def send_requests(server: HeldServer) -> list[str]:
     for email in emails:
         response = server.client.post(f"/send-notification/{email}")
         assert response.status_code == 200
-    assert server.client.get("/health").json()["pending_requests"] == REQUESTS
+    assert server.client.get("/health/ready").json()["pending_requests"] == REQUESTS
     return emails
 
 

@@ -1,4 +1,3 @@
-import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -10,9 +9,10 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.log_file import append_line
 
-from tests.conftest import WAIT_SECONDS
+from tests.conftest import WAIT_SECONDS, ServerLog
 
 ADA_LINE = "notification for ada@example.com: some notification"
+REQUEST_ID = "4f9e6a1c2b3d4e5f8a9b0c1d2e3f4a5b"
 
 
 def test_the_notification_is_written_after_the_response(
@@ -59,23 +59,29 @@ def test_the_response_does_not_wait_for_the_task(
     assert read_log() == [ADA_LINE]
 
 
-def test_a_failing_task_is_logged_and_the_client_still_gets_its_answer(
+def test_a_failing_task_is_logged_with_its_request_id_and_no_address(
     client: TestClient,
     read_log: Callable[[], list[str]],
-    caplog: pytest.LogCaptureFixture,
+    server_log: ServerLog,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def disk_full(path: Path, text: str) -> None:
         raise OSError("No space left on device")
 
     monkeypatch.setattr(tasks, "append_line", disk_full)
-    response = client.post("/send-notification/ada@example.com")
+    response = client.post(
+        "/send-notification/ada@example.com", headers={"X-Request-ID": REQUEST_ID}
+    )
 
     assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == REQUEST_ID
     assert read_log() == []
-    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert "write_notification failed" in record.getMessage()
-    assert "ada@example.com" in record.getMessage()
+    lines = server_log.lines()
+    [failure] = [line for line in lines if " ERROR " in line]
+    assert f"[{REQUEST_ID}] Background task write_notification failed" in failure
+    assert "'***@example.com'" in failure
+    assert "OSError: No space left on device" in lines
+    assert not [line for line in lines if "ada@" in line]
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,8 @@ _queued: set[str] = set()
 
 class FakeQueue(TaskQueue):
     """Records what it is sent, whatever the task; reports the statuses it is
-    given, else PENDING. ``unreachable`` makes it fail as a broker that is down."""
+    given, else PENDING. ``unreachable`` makes it fail as a broker and a result backend
+    that are down."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, tuple[Any, ...]]] = []
@@ -44,6 +45,12 @@ class FakeQueue(TaskQueue):
         if self.unreachable:
             raise BrokerUnavailable("Error 111 connecting to 127.0.0.1:6379")
         return self.statuses.get(task_id, TaskStatus(task_id=task_id, state="PENDING"))
+
+    def broker_problem(self) -> str | None:
+        return "unreachable (OperationalError)" if self.unreachable else None
+
+    def result_backend_problem(self) -> str | None:
+        return "unreachable (OperationalError)" if self.unreachable else None
 
 
 def wait_until(condition: Callable[[], Any], what: str) -> Any:

@@ -8,10 +8,12 @@ with the same environment.
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .logging_config import LogFormat, LogLevel
 
 
 class Settings(BaseSettings):
@@ -49,6 +51,14 @@ class Settings(BaseSettings):
     """Seconds one try to reach the broker or the result backend may take
     (``APP_BROKER_TIMEOUT``); a request that cannot reach them gets 503 after about
     three tries at most."""
+
+    log_level: Annotated[LogLevel, BeforeValidator(str.upper)] = "INFO"
+    """The lowest level of the records logged (``APP_LOG_LEVEL``): DEBUG, INFO,
+    WARNING, ERROR or CRITICAL."""
+
+    log_format: LogFormat = "text"
+    """``text``, one line per record, or ``json``, one JSON object per line for log
+    shippers (``APP_LOG_FORMAT``)."""
 
 
 SOFT_TIME_LIMIT = 30

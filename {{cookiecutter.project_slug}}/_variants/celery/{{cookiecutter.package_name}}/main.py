@@ -1,13 +1,27 @@
 """The FastAPI application; `fastapi run` serves it (see README.md)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
 from celery import Celery
 from fastapi import FastAPI
 
 from . import __version__
 from .config import Settings
 from .health import router as health_router
+from .logging_config import configure_logging
 from .notifications import router as notifications_router
 from .task_queue import BrokerUnavailable, TaskQueue, answer_unavailable, api_config
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, set up logging from the app's settings: the server has set up its
+    own by then, and ours replaces it."""
+    settings: Settings = app.state.settings
+    configure_logging(settings.log_level, settings.log_format)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -21,8 +35,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title={{ cookiecutter.project_name | python_string }},
         description={{ cookiecutter.description | python_string }},
         version=__version__,
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    # The request id, from X-Request-ID or made, in every log record of the request.
+    app.add_middleware(CorrelationIdMiddleware)
     celery = Celery(__name__, config_source=api_config(settings))
     app.state.task_queue = TaskQueue(celery)
     app.add_exception_handler(BrokerUnavailable, answer_unavailable)

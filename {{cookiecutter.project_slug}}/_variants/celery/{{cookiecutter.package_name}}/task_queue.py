@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from . import request_id  # noqa: F401  (its signal adds the request id to each message)
 from .config import Settings, celery_config
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,15 @@ def _unavailable(error: BaseException) -> BrokerUnavailable:
     return BrokerUnavailable(_readable(error))
 
 
+# The task id whose state the readiness check reads: no task has it.
+READINESS_TASK_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _unreachable(what: str, error: BaseException) -> str:
+    logger.warning("%s unreachable: %s", what.capitalize(), _readable(error))
+    return f"unreachable ({type(error).__name__})"
+
+
 def _readable(error: object) -> str:
     if isinstance(error, BaseException):
         return f"{type(error).__name__}: {error}"
@@ -152,6 +162,26 @@ class TaskQueue:
         if state in ("FAILURE", "RETRY"):
             return TaskStatus(task_id=task_id, state=state, error=_readable(outcome))
         return TaskStatus(task_id=task_id, state=state)
+
+    def broker_problem(self) -> str | None:
+        """Connect to the broker once, on a new connection (blocking, at most
+        ``broker_timeout`` seconds): None if it answers, else why not. The error, with
+        the broker's address, goes to the server log only."""
+        try:
+            with self._app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=0)
+        except UNREACHABLE_ERRORS as error:
+            return _unreachable("broker", error)
+        return None
+
+    def result_backend_problem(self) -> str | None:
+        """Read a task state from the result backend (blocking, as ``status``): None
+        once it answers, else why not, as ``broker_problem``."""
+        try:
+            self._app.backend.get_task_meta(READINESS_TASK_ID)
+        except UNREACHABLE_ERRORS as error:
+            return _unreachable("result backend", error)
+        return None
 
 
 def get_task_queue(request: Request) -> TaskQueue:

@@ -12,10 +12,22 @@ from celery import Celery, signals
 
 from .config import Settings, celery_config, ensure_writable_folder
 from .log_file import ensure_appendable
+from .logging_config import configure_logging
+from .request_id import TaskWithRequestId
 
 settings = Settings()
-celery_app = Celery(__name__, include=[f"{__package__}.tasks"])
+celery_app = Celery(
+    __name__, include=[f"{__package__}.tasks"], task_cls=TaskWithRequestId
+)
 celery_app.conf.update(celery_config(settings))
+
+
+@signals.setup_logging.connect
+def set_up_logging(**_: Any) -> None:
+    """Log as the API does (logging_config.py), at ``APP_LOG_LEVEL`` whatever
+    ``--loglevel`` says: with a receiver for this signal, Celery sets up no logging of
+    its own, in the worker, its pool processes and celery beat."""
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def check_worker_paths(settings: Settings) -> None:

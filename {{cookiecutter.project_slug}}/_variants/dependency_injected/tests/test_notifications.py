@@ -1,4 +1,3 @@
-import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -10,10 +9,11 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.log_file import append_line
 
-from tests.conftest import WAIT_SECONDS
+from tests.conftest import WAIT_SECONDS, ServerLog
 
 QUERY_LINE = "found query: hello"
 MESSAGE_LINE = "message to ada@example.com"
+REQUEST_ID = "4f9e6a1c2b3d4e5f8a9b0c1d2e3f4a5b"
 
 
 def test_dependency_and_endpoint_lines_land_in_order(
@@ -62,10 +62,10 @@ def test_the_response_does_not_wait_for_the_tasks(
     assert read_log() == [QUERY_LINE, MESSAGE_LINE]
 
 
-def test_a_failing_task_is_logged_and_the_next_one_still_runs(
+def test_a_failing_task_is_logged_with_its_request_id_and_the_next_one_still_runs(
     client: TestClient,
     read_log: Callable[[], list[str]],
-    caplog: pytest.LogCaptureFixture,
+    server_log: ServerLog,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def first_write_fails(path: Path, text: str) -> None:
@@ -74,13 +74,17 @@ def test_a_failing_task_is_logged_and_the_next_one_still_runs(
         append_line(path, text)
 
     monkeypatch.setattr(tasks, "append_line", first_write_fails)
-    response = client.post("/send-notification/ada@example.com", params={"q": "hello"})
+    response = client.post(
+        "/send-notification/ada@example.com",
+        params={"q": "hello"},
+        headers={"X-Request-ID": REQUEST_ID},
+    )
 
     assert response.status_code == 200
     assert read_log() == [MESSAGE_LINE]
-    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert "write_log failed" in record.getMessage()
-    assert QUERY_LINE in record.getMessage()
+    [failure] = [line for line in server_log.lines() if " ERROR " in line]
+    assert f"[{REQUEST_ID}] Background task write_log failed" in failure
+    assert QUERY_LINE in failure
 
 
 @pytest.mark.parametrize(

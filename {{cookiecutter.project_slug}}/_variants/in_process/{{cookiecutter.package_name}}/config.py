@@ -4,10 +4,11 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .log_file import ensure_appendable
+from .logging_config import LogFormat, LogLevel
 
 
 class Settings(BaseSettings):
@@ -22,6 +23,14 @@ class Settings(BaseSettings):
     max_pending_requests: int = Field(default=1000, ge=1)
     """How many requests may have background tasks waiting or running at once
     (``APP_MAX_PENDING_REQUESTS``); past it, new requests get 503 with Retry-After."""
+
+    log_level: Annotated[LogLevel, BeforeValidator(str.upper)] = "INFO"
+    """The lowest level of the records logged (``APP_LOG_LEVEL``): DEBUG, INFO,
+    WARNING, ERROR or CRITICAL."""
+
+    log_format: LogFormat = "text"
+    """``text``, one line per record, or ``json``, one JSON object per line for log
+    shippers (``APP_LOG_FORMAT``)."""
 
     @field_validator("log_file")
     @classmethod

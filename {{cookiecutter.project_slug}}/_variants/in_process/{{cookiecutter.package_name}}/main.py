@@ -1,12 +1,26 @@
 """The FastAPI application; `fastapi run` serves it (see README.md)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI
 
 from . import __version__
 from .background import Backlog, limit_background_work
 from .config import Settings
 from .health import router as health_router
+from .logging_config import configure_logging
 from .notifications import router as notifications_router
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, set up logging from the app's settings: the server has set up its
+    own by then, and ours replaces it."""
+    settings: Settings = app.state.settings
+    configure_logging(settings.log_level, settings.log_format)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -20,9 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title={{ cookiecutter.project_name | python_string }},
         description={{ cookiecutter.description | python_string }},
         version=__version__,
+        lifespan=lifespan,
         dependencies=[Depends(limit_background_work)],
     )
     app.state.settings = settings
+    # The request id, from X-Request-ID or made, in every log record of the request.
+    app.add_middleware(CorrelationIdMiddleware)
     app.state.backlog = Backlog(settings.max_pending_requests)
     app.include_router(notifications_router)
     app.include_router(health_router)
