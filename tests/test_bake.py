@@ -48,6 +48,7 @@ COMMON_FILES = (
         f"{PACKAGE}/config.py",
         f"{PACKAGE}/health.py",
         f"{PACKAGE}/log_file.py",
+        f"{PACKAGE}/logging_config.py",
         f"{PACKAGE}/main.py",
         f"{PACKAGE}/notifications.py",
         f"{PACKAGE}/params.py",
@@ -57,6 +58,8 @@ COMMON_FILES = (
         "tests/test_env_example.py",
         "tests/test_health.py",
         "tests/test_log_file.py",
+        "tests/test_logging_config.py",
+        "tests/test_request_id.py",
     }
 )
 IN_PROCESS_FILES = COMMON_FILES | {
@@ -70,6 +73,7 @@ EXPECTED_FILES = {
     "celery": COMMON_FILES
     | {
         f"{PACKAGE}/embedded_broker.py",
+        f"{PACKAGE}/request_id.py",
         f"{PACKAGE}/task_queue.py",
         f"{PACKAGE}/worker.py",
         "tests/support.py",

@@ -330,6 +330,13 @@ class Compose:
         )
         return loaded
 
+    def log_records(self, service: str) -> list[dict[str, Any]]:
+        """The JSON records ``service`` has logged (uvicorn's first lines are not)."""
+        logs = self.run_ok("logs", "--no-log-prefix", service)
+        # compose starts each line with a terminal escape that clears it.
+        lines = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", logs).splitlines()
+        return [json.loads(line) for line in lines if line.startswith("{")]
+
     def text_of(self, service: str, path: str) -> str:
         result = self.run("exec", "-T", service, "cat", path)
         return result.stdout if result.returncode == 0 else ""
@@ -385,6 +392,8 @@ def celery_urls(compose: Compose) -> dict[str, tuple[str, str]]:
 
 
 CELERY_DOTENV = {
+    "APP_LOG_LEVEL": "info",
+    "APP_LOG_FORMAT": "json",
     "APP_DATA_DIR": "/data/from-env",
     "APP_LOG_FILE": "/data/from-env/log.txt",
     "APP_TASK_QUEUE": "from-env",
@@ -393,6 +402,8 @@ CELERY_DOTENV = {
     "CELERY_RESULT_BACKEND": "redis://redis:6379/3",
 }
 CELERY_SETTINGS = {
+    "log_level": "INFO",
+    "log_format": "json",
     "data_dir": "/data/from-env",
     "log_file": "/data/from-env/log.txt",
     "task_queue": "from-env",
@@ -462,6 +473,23 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
     task = json.loads(body)
     wait_until(lambda: task_state(base, task["status_url"]) == "SUCCESS", "SUCCESS")
     assert stack.text_of("api", CELERY_SETTINGS["log_file"]) == f"{LINE}\n"
+    # JSON records (APP_LOG_FORMAT in .env): the worker's records of the task carry
+    # the request id of the API's record of the POST, and no address.
+    [post] = [
+        record
+        for record in stack.log_records("api")
+        if "POST /send-notification/***%40example.com" in record["message"]
+    ]
+
+    def records_of_the_task() -> list[dict[str, Any]]:
+        """The worker's records of the task's arrival and success, once both are in."""
+        records = stack.log_records("worker")
+        found = [r for r in records if f"[{task['task_id']}]" in r["message"]]
+        return found if len(found) == 2 else []
+
+    received, succeeded = wait_until(records_of_the_task, "the worker's records")
+    assert received["request_id"] == succeeded["request_id"] == post["request_id"]
+    assert "ada@" not in stack.run_ok("logs", "api", "worker")
     # Redis drops the result by itself after result_expires (a day); the scheduler
     # runs, keeping its schedule in the data folder, for result files.
     result_key = f"celery-task-meta-{task['task_id']}"
@@ -491,8 +519,15 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
 IN_PROCESS_DOTENV = {
     "APP_LOG_FILE": "/data/from-env.txt",
     "APP_MAX_PENDING_REQUESTS": "7",
+    "APP_LOG_LEVEL": "info",
+    "APP_LOG_FORMAT": "json",
 }
-IN_PROCESS_SETTINGS = {"log_file": "/data/from-env.txt", "max_pending_requests": 7}
+IN_PROCESS_SETTINGS = {
+    "log_file": "/data/from-env.txt",
+    "max_pending_requests": 7,
+    "log_level": "INFO",
+    "log_format": "json",
+}
 
 
 @pytest.mark.parametrize("pattern", [p for p in PATTERNS if p != "celery"])
@@ -524,3 +559,11 @@ def test_compose_runs_the_api_with_the_settings_of_dotenv(
         lambda: stack.text_of("api", "/data/from-env.txt").splitlines() == expected,
         "the task's lines",
     )
+    # JSON records (APP_LOG_FORMAT in .env), with a request id and no address.
+    [post] = [
+        record
+        for record in stack.log_records("api")
+        if "POST /send-notification/***%40example.com" in record["message"]
+    ]
+    assert re.fullmatch(r"[0-9a-f]{32}", post["request_id"]), post
+    assert "ada@" not in stack.run_ok("logs", "api")

@@ -136,7 +136,7 @@ AWKWARD_PARENT = Path(
 )
 LONG_PATH = 200
 
-# What the proofs need beyond the project's dev extra.
+# What the proofs need beyond the project's dev group.
 PROOF_REQUIREMENTS = ["schemathesis>=4.30.1"]
 PROOFS_DIR = Path(__file__).parent / "project_proofs"
 

@@ -1,5 +1,6 @@
 """An unreachable broker gives 503 in bounded time, and the API recovers by itself."""
 
+import socket
 import threading
 from collections.abc import Callable
 
@@ -13,17 +14,24 @@ from background_tasks_app.config import Settings
 from tests.support import WAIT_SECONDS, wait_for_final_state
 
 
-def post_within_deadline(client: TestClient, path: str) -> int:
-    """POST in a thread, so a request that hangs fails the test instead of stalling.
-
-    A task it queued is waited for, so that its result is deleted with the others.
-    """
+def within_deadline(client: TestClient, method: str, path: str) -> httpx2.Response:
+    """Send the request in a thread, so one that hangs fails the test instead of
+    stalling it."""
     responses: list[httpx2.Response] = []
-    thread = threading.Thread(target=lambda: responses.append(client.post(path)))
+    thread = threading.Thread(
+        target=lambda: responses.append(client.request(method, path))
+    )
     thread.start()
     thread.join(WAIT_SECONDS)
-    assert not thread.is_alive(), f"POST {path} still waits for the broker"
+    assert not thread.is_alive(), f"{method} {path} still waits for the broker"
     [response] = responses
+    return response
+
+
+def post_within_deadline(client: TestClient, path: str) -> int:
+    """POST within the deadline; a task it queued is waited for, so that its result
+    is deleted with the others."""
+    response = within_deadline(client, "POST", path)
     if response.status_code == 202:
         status = wait_for_final_state(client, response.json()["status_url"])
         assert status["state"] == "SUCCESS"
@@ -57,6 +65,39 @@ def test_a_broker_that_is_down_gives_503_not_a_hang(
     assert code == 503
 
 
+@pytest.mark.parametrize(
+    ("broker", "result_backend"),
+    [
+        ("redis://127.0.0.1:{port}/0", "redis://127.0.0.1:{port}/1"),
+        ("amqp://guest:guest@127.0.0.1:{port}//", None),
+    ],
+    ids=["redis", "rabbitmq"],
+)
+def test_readiness_is_503_with_the_reason_while_the_broker_never_answers(
+    api_for: Callable[[Settings], TestClient],
+    broker: str,
+    result_backend: str | None,
+) -> None:
+    # The system accepts connections on its behalf; it never says a word.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        client = api_for(
+            Settings(
+                broker_url=broker.format(port=port),
+                result_backend=result_backend and result_backend.format(port=port),
+                broker_timeout=1,
+            )
+        )
+
+        ready = within_deadline(client, "GET", "/health/ready")
+        alive = within_deadline(client, "GET", "/health")
+
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "unavailable"
+    assert ready.json()["broker"].startswith("unreachable (")
+    assert alive.status_code == 200
+
+
 def test_the_api_recovers_by_itself_when_the_broker_is_back(
     real_broker_env: dict[str, str],
     workers: Workers,
@@ -71,9 +112,11 @@ def test_the_api_recovers_by_itself_when_the_broker_is_back(
     path = f"/send-notification/{unique_email}"
 
     assert post_within_deadline(client, path) == 503
+    assert within_deadline(client, "GET", "/health/ready").status_code == 503
     proxy.restore()
     try:
         assert post_within_deadline(client, path) == 202
+        assert within_deadline(client, "GET", "/health/ready").status_code == 200
         proxy.cut()
         assert post_within_deadline(client, path) == 503
         proxy.restore()
