@@ -18,7 +18,7 @@ LogFormat = Literal["text", "json"]
 
 # The part before the @ of an address, as it appears in a message, in a repr or in a
 # path as uvicorn's access log quotes it (%40); the domain has a dot, which tells an
-# address from a Celery node name (celery@host).
+# address from a host name such as worker@host.
 _LOCAL_PART = re.compile(
     r"""[^\s"'<>()\[\]{},;:/\\@]+(?=(?:@|%40)[\w-]+(?:\.[\w-]+)+)"""
 )
@@ -47,8 +47,10 @@ class MaskEmailAddresses(logging.Filter):
     """A handler filter that keeps email addresses out of the log.
 
     It masks them in the record's message, its traceback and its ``extra=`` values
-    (Celery passes a task's arguments that way), so that every formatter writes the
-    masked text: the record's arguments are merged into its message for that.
+{%- if cookiecutter.task_pattern == "celery" %}
+    (Celery passes a task's arguments that way){% endif %}, so that every formatter
+    writes the masked text: the record's arguments are merged into its message for
+    that.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -72,10 +74,11 @@ def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
     """Send every record at ``level`` or above to stderr, in ``log_format``.
 
     One handler on the root logger, which the records of uvicorn's loggers reach too:
-    call it after the server has set up its own logging, as the app's lifespan does.
-{%- if cookiecutter.task_pattern == "celery" %} The
-    worker calls it instead of Celery's own set-up.{% endif %} Calling it again replaces the handler.
-    ``level`` is a level name such as "INFO"; ``log_format`` is "text" or "json".
+    call it after the server has set up its own logging, as the app's lifespan does
+{%- if cookiecutter.task_pattern == "celery" %}
+    (the worker calls it instead of Celery's own set-up){% endif %}.
+    Calling it again replaces the handler. ``level`` is a level name such as "INFO";
+    ``log_format`` is "text" or "json".
     """
     logging.config.dictConfig(
         {
