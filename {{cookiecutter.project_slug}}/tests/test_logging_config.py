@@ -101,6 +101,9 @@ def test_records_below_the_level_are_dropped_uvicorns_too(
             '"POST /send-notification/***%40example.com HTTP/1.1" 202',
         ),
         ("args=('zoë+tag@exämple.co.uk',)", "args=('***@exämple.co.uk',)"),
+        # A domain outside ASCII, quoted, and an address refused for its domain.
+        ("/n/ada%40ex%C3%A4mple.com HTTP/1.1", "/n/***%40ex%C3%A4mple.com HTTP/1.1"),
+        ("/n/ada%40localhost HTTP/1.1", "/n/***%40localhost HTTP/1.1"),
         # A name at a host, with no dot in it, is not an address.
         ("worker@node-1 ready.", "worker@node-1 ready."),
     ],

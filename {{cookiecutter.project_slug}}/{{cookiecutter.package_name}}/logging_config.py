@@ -16,11 +16,12 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 LogFormat = Literal["text", "json"]
 
-# The part before the @ of an address, as it appears in a message, in a repr or in a
-# path as uvicorn's access log quotes it (%40); the domain has a dot, which tells an
-# address from a host name such as worker@host.
+# The part before the @ of an address, as it appears in a message or a repr, where
+# the domain must have a dot (worker@host is a name at a host), or before the %40 of
+# a path as uvicorn's access log quotes it, where the domain may be quoted too.
 _LOCAL_PART = re.compile(
-    r"""[^\s"'<>()\[\]{},;:/\\@]+(?=(?:@|%40)[\w-]+(?:\.[\w-]+)+)"""
+    r"""[^\s"'<>()\[\]{},;:/\\@]+"""
+    r"""(?=@[\w-]+(?:\.[\w-]+)+|%40[\w%.-]*[\w%])"""
 )
 MASK = "***"
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.main import create_app
 
@@ -129,6 +130,12 @@ def test_the_worker_logs_each_task_with_the_id_of_the_request_that_queued_it(
             task_ids[response.json()["task_id"]] = request_id
             status = wait_for_final_state(api, response.json()["status_url"])
             assert status["state"] == "SUCCESS", worker_process.poll()
+        # Sent outside any request (as from a script): no id, and none left over.
+        queue = api.app.state.task_queue
+        task_id = queue.send(tasks.send_notification, "ada@example.com", "hi")
+        task_ids[task_id] = "-"
+        status = wait_for_final_state(api, f"/tasks/{task_id}")
+        assert status["state"] == "SUCCESS", worker_process.poll()
 
     def task_records() -> dict[str, list[dict[str, Any]]]:
         """The records that name a task, by task id: its arrival and its end."""

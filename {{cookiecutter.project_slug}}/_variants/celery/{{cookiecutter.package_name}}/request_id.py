@@ -31,11 +31,15 @@ def add_request_id(headers: dict[str, Any], **_: Any) -> None:
 class RequestWithId(Request):
     """The worker's record of a task message, made as the message arrives: it sets
     the message's request id until the task_received signal, which Celery sends right
-    after it logs the arrival."""
+    after it logs the arrival, or until the next message arrives (a revoked or
+    expired message gets no signal)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.request_id_token = correlation_id.set(self.request_dict.get(HEADER))
+        _forget(_ARRIVAL)
+        request_id = self.request_dict.get(HEADER)
+        if request_id is not None:
+            _tokens[_ARRIVAL] = correlation_id.set(request_id)
 
 
 class TaskWithRequestId(Task):
@@ -44,25 +48,31 @@ class TaskWithRequestId(Task):
     Request = RequestWithId
 
 
-@signals.task_received.connect
-def forget_after_arrival(request: Request, **_: Any) -> None:
-    token = getattr(request, "request_id_token", None)
+# The tokens that put back what the id was before it was set (never set: records
+# show "-"), by task id, and for the message arriving.
+_tokens: dict[str, Token[str | None]] = {}
+_ARRIVAL = "arrival"
+
+
+def _forget(key: str) -> None:
+    token = _tokens.pop(key, None)
     if token is not None:
         correlation_id.reset(token)
 
 
-# Each running task's token, to put back the id that was set before it (none).
-_tokens: dict[str, Token[str | None]] = {}
+@signals.task_received.connect
+def forget_after_arrival(**_: Any) -> None:
+    _forget(_ARRIVAL)
 
 
 @signals.task_prerun.connect
 def set_request_id(task_id: str, task: Task, **_: Any) -> None:
-    """Set the request id of the task's message while the task runs."""
-    _tokens[task_id] = correlation_id.set(getattr(task.request, HEADER, None))
+    """Set the request id of the task's message, if it has one, while the task runs."""
+    request_id = getattr(task.request, HEADER, None)
+    if request_id is not None:
+        _tokens[task_id] = correlation_id.set(request_id)
 
 
 @signals.task_postrun.connect
 def forget_after_run(task_id: str, **_: Any) -> None:
-    token = _tokens.pop(task_id, None)
-    if token is not None:
-        correlation_id.reset(token)
+    _forget(task_id)
