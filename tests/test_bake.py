@@ -52,6 +52,7 @@ COMMON_FILES = (
         f"{PACKAGE}/main.py",
         f"{PACKAGE}/notifications.py",
         f"{PACKAGE}/params.py",
+        f"{PACKAGE}/request_id.py",
         f"{PACKAGE}/tasks.py",
         "tests/__init__.py",
         "tests/conftest.py",
@@ -73,7 +74,6 @@ EXPECTED_FILES = {
     "celery": COMMON_FILES
     | {
         f"{PACKAGE}/embedded_broker.py",
-        f"{PACKAGE}/request_id.py",
         f"{PACKAGE}/task_queue.py",
         f"{PACKAGE}/worker.py",
         "tests/support.py",

@@ -104,6 +104,9 @@ def test_records_below_the_level_are_dropped_uvicorns_too(
         # A domain outside ASCII, quoted, and an address refused for its domain.
         ("/n/ada%40ex%C3%A4mple.com HTTP/1.1", "/n/***%40ex%C3%A4mple.com HTTP/1.1"),
         ("/n/ada%40localhost HTTP/1.1", "/n/***%40localhost HTTP/1.1"),
+        ("GET /h?to=ada%40EXAMPLE%2ECOM&x=1", "GET /h?to=***%40EXAMPLE%2ECOM&x=1"),
+        ("for 'first{x}@example.com'", "for '***@example.com'"),
+        ("for ada@example。com", "for ***@example。com"),
         # A name at a host, with no dot in it, is not an address.
         ("worker@node-1 ready.", "worker@node-1 ready."),
     ],
@@ -118,18 +121,32 @@ def test_email_addresses_are_masked(
     assert match["message"] == logged
 
 
+def test_the_access_log_stays_off_when_uvicorn_turned_it_off(
+    server_log: ServerLog,
+) -> None:
+    # As `uvicorn --no-access-log` leaves it.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers, access.propagate = [], False
+    server_log.configure()
+
+    access.info('127.0.0.1:5000 - "GET / HTTP/1.1" 200')
+
+    assert server_log.lines() == []
+
+
 def test_addresses_are_masked_in_tracebacks_and_extra_values(
     server_log: ServerLog,
 ) -> None:
     server_log.configure("INFO", "json")
-    task = {"args": "('ada@example.com',)"}
+    task = {"args": "('ada@example.com',)", "to": ["ada@example.com"]}
     try:
         raise ValueError("no mailbox for ada@example.com")
-    except ValueError:
-        logger.exception("failed", extra={"data": task})
+    except ValueError as error:
+        logger.exception("failed", extra={"data": task, "error": error})
 
     [line] = server_log.lines()
     assert "ada@" not in line
     record = json.loads(line)
     assert record["exc_info"].endswith("ValueError: no mailbox for ***@example.com")
-    assert record["data"] == {"args": "('***@example.com',)"}
+    assert record["data"] == {"args": "('***@example.com',)", "to": ["***@example.com"]}
+    assert record["error"] == "ValueError: no mailbox for ***@example.com"

@@ -19,7 +19,18 @@ def test_a_valid_request_id_is_taken_and_returned(
     assert response.headers["X-Request-ID"] == request_id
 
 
-@pytest.mark.parametrize("sent", [None, "", "order-7", "4f9e6a1c' OR 1=1"])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        None,
+        "",
+        "order-7",
+        "4f9e6a1c' OR 1=1",
+        f"urn:uuid:{uuid.UUID(REQUEST_ID)}",
+        "{" + str(uuid.UUID(REQUEST_ID)) + "}",
+        "-" * 8000 + REQUEST_ID,
+    ],
+)
 def test_without_a_valid_request_id_each_request_gets_a_new_one(
     {{ client }}: TestClient, sent: str | None
 ) -> None:
@@ -31,3 +42,15 @@ def test_without_a_valid_request_id_each_request_gets_a_new_one(
 
     assert all(uuid.UUID(request_id).version == 4 for request_id in returned)
     assert returned[0] != returned[1]
+
+
+def test_a_500_carries_the_request_id_too({{ client }}: TestClient) -> None:
+    @{{ client }}.app.get("/broken")
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient({{ client }}.app, raise_server_exceptions=False) as client_of_500s:
+        response = client_of_500s.get("/broken", headers={"X-Request-ID": REQUEST_ID})
+
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == REQUEST_ID

@@ -3,72 +3,63 @@
 Every record goes to stderr as one line: time, level, logger name, the id of the
 request that caused it (``-`` for none), message. With ``APP_LOG_FORMAT=json`` each
 record is one JSON object instead, for log shippers. The request id is the one
-asgi-correlation-id's middleware takes from ``X-Request-ID`` or makes.
+asgi-correlation-id's middleware takes from ``X-Request-ID`` or makes. The part before
+the @ of every email address is masked.
 """
 
 import logging
 import logging.config
 import re
-from typing import Any, Literal
+from typing import Literal
 
+import pythonjsonlogger.json
 from pythonjsonlogger.core import RESERVED_ATTRS
 
 LogLevel = Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"]
 LogFormat = Literal["text", "json"]
 
-# The part before the @ of an address, as it appears in a message or a repr, where
-# the domain must have a dot (worker@host is a name at a host), or before the %40 of
-# a path as uvicorn's access log quotes it, where the domain may be quoted too.
+# Characters that end the part before the @: spaces, quotes, brackets, separators.
+_AROUND = r"""\s"'<>()\[\],;:/\\@?&="""
+# The part before the @ of an address, in a message, a repr or a traceback, where the
+# domain must have a dot, ASCII or not (worker@host is a name at a host); or before
+# the %40 of a path or a query string as uvicorn's access log quotes them.
 _LOCAL_PART = re.compile(
-    r"""[^\s"'<>()\[\]{},;:/\\@]+"""
-    r"""(?=@[\w-]+(?:\.[\w-]+)+|%40[\w%.-]*[\w%])"""
+    rf"[^{_AROUND}]+(?=@[^{_AROUND}]*?[.\u3002\uff0e\uff61][^{_AROUND}.]|%40[\w%.-])"
 )
 MASK = "***"
 
-# The attributes every record has; any other attribute was passed with ``extra=``.
-_STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message"}
 
+def mask_email_addresses(text: str) -> str:
+    """Return ``text`` with the part before the @ of each address replaced by ***.
 
-def mask_email_addresses(value: Any) -> Any:
-    """Return ``value`` with the part before the @ of each address replaced by ***.
-
-    Strings are masked, and the strings inside dicts, lists and tuples; any other
-    value is returned as it is. The domain stays: it tells which mail service failed.
+    The domain stays: it tells which mail service failed. A best effort on free text:
+    a local part with a ``/``, a quote or a bracket keeps what comes before it.
     """
-    if isinstance(value, str):
-        return _LOCAL_PART.sub(MASK, value)
-    if isinstance(value, dict):
-        return {key: mask_email_addresses(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(mask_email_addresses(item) for item in value)
-    return value
+    return _LOCAL_PART.sub(MASK, text)
 
 
-class MaskEmailAddresses(logging.Filter):
-    """A handler filter that keeps email addresses out of the log.
+class _MasksEmailAddresses(logging.Formatter):
+    """Masks addresses in the formatted record (message, arguments, traceback and
+    ``extra=`` values alike); the record itself, which other handlers see too, is not
+    changed."""
 
-    It masks them in the record's message, its traceback and its ``extra=`` values
-{%- if cookiecutter.task_pattern == "celery" %}
-    (Celery passes a task's arguments that way){% endif %}, so that every formatter
-    writes the masked text: the record's arguments are merged into its message for
-    that.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
+    def format(self, record: logging.LogRecord) -> str:
         try:
-            message = record.getMessage()
-        except Exception:  # a bad format string: the handler reports it
-            return True
-        record.msg, record.args = mask_email_addresses(message), None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None  # formatters write exc_text instead
-        if record.exc_text:
-            record.exc_text = mask_email_addresses(record.exc_text)
-        for name, value in vars(record).items():
-            if name not in _STANDARD_ATTRIBUTES:
-                setattr(record, name, mask_email_addresses(value))
-        return True
+            text = super().format(record)
+        except (TypeError, ValueError):  # arguments that do not fit the message
+            record = logging.makeLogRecord(
+                {**vars(record), "msg": f"{record.msg} (bad arguments)", "args": None}
+            )
+            text = super().format(record)
+        return mask_email_addresses(text)
+
+
+class TextFormatter(_MasksEmailAddresses):
+    """One line per record (a traceback follows on its own lines), addresses masked."""
+
+
+class JsonFormatter(_MasksEmailAddresses, pythonjsonlogger.json.JsonFormatter):
+    """One JSON object per record, on one line, addresses masked."""
 
 
 def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
@@ -81,6 +72,12 @@ def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
     Calling it again replaces the handler. ``level`` is a level name such as "INFO";
     ``log_format`` is "text" or "json".
     """
+    # `uvicorn --no-access-log` leaves the access logger with no handler and not
+    # propagating: it stays off.
+    access = logging.getLogger("uvicorn.access")
+    access_log = access.propagate or bool(access.handlers)
+    # uvicorn's loggers keep no handler or level of their own.
+    uvicorn = {"handlers": [], "level": "NOTSET", "propagate": True}
     logging.config.dictConfig(
         {
             "version": 1,
@@ -90,15 +87,15 @@ def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
                     "()": "asgi_correlation_id.CorrelationIdFilter",
                     "default_value": "-",
                 },
-                "mask_email_addresses": {"()": MaskEmailAddresses},
             },
             "formatters": {
                 "text": {
-                    "format": "%(asctime)s %(levelname)s %(name)s"
-                    " [%(correlation_id)s] %(message)s"
+                    "()": TextFormatter,
+                    "fmt": "%(asctime)s %(levelname)s %(name)s"
+                    " [%(correlation_id)s] %(message)s",
                 },
                 "json": {
-                    "()": "pythonjsonlogger.json.JsonFormatter",
+                    "()": JsonFormatter,
                     "fmt": ["levelname", "name", "correlation_id", "message"],
                     "rename_fields": {
                         "levelname": "level",
@@ -108,22 +105,24 @@ def configure_logging(level: LogLevel, log_format: LogFormat) -> None:
                     "timestamp": "time",
                     # uvicorn's copy of each message, with terminal colours.
                     "reserved_attrs": [*RESERVED_ATTRS, "color_message"],
+                    # Letters outside ASCII as they are, so that masking sees them.
+                    "json_ensure_ascii": False,
                 },
             },
             "handlers": {
                 "stderr": {
                     "class": "logging.StreamHandler",
                     "stream": "ext://sys.stderr",
-                    "filters": ["request_id", "mask_email_addresses"],
+                    "filters": ["request_id"],
                     "formatter": log_format,
                     "level": level,
                 },
             },
             "root": {"level": level, "handlers": ["stderr"]},
-            # uvicorn's loggers keep no handler or level of their own.
             "loggers": {
-                name: {"handlers": [], "level": "NOTSET", "propagate": True}
-                for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+                "uvicorn": uvicorn,
+                "uvicorn.error": uvicorn,
+                "uvicorn.access": {**uvicorn, "propagate": access_log},
             },
         }
     )

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     """The lowest level of the records logged (``APP_LOG_LEVEL``): DEBUG, INFO,
     WARNING, ERROR or CRITICAL."""
 
-    log_format: LogFormat = "text"
+    log_format: Annotated[LogFormat, BeforeValidator(str.lower)] = "text"
     """``text``, one line per record, or ``json``, one JSON object per line for log
     shippers (``APP_LOG_FORMAT``)."""
 

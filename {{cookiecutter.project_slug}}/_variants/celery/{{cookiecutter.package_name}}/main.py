@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from celery import Celery
 from fastapi import FastAPI
 
@@ -12,6 +11,7 @@ from .config import Settings
 from .health import router as health_router
 from .logging_config import configure_logging
 from .notifications import router as notifications_router
+from .request_id import add_request_ids
 from .task_queue import BrokerUnavailable, TaskQueue, answer_unavailable, api_config
 
 
@@ -38,8 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    # The request id, from X-Request-ID or made, in every log record of the request.
-    app.add_middleware(CorrelationIdMiddleware)
+    add_request_ids(app)
     celery = Celery(__name__, config_source=api_config(settings))
     app.state.task_queue = TaskQueue(celery)
     app.add_exception_handler(BrokerUnavailable, answer_unavailable)

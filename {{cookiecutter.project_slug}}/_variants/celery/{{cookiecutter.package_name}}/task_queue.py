@@ -12,7 +12,6 @@ from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import request_id  # noqa: F401  (its signal adds the request id to each message)
 from .config import Settings, celery_config
 
 logger = logging.getLogger(__name__)
@@ -170,7 +169,7 @@ class TaskQueue:
         try:
             with self._app.connection_for_write() as connection:
                 connection.ensure_connection(max_retries=0)
-        except UNREACHABLE_ERRORS as error:
+        except Exception as error:  # whatever it is, no task can be sent now
             return _unreachable("broker", error)
         return None
 
@@ -179,7 +178,7 @@ class TaskQueue:
         once it answers, else why not, as ``broker_problem``."""
         try:
             self._app.backend.get_task_meta(READINESS_TASK_ID)
-        except UNREACHABLE_ERRORS as error:
+        except Exception as error:  # a wrong database number, another service...
             return _unreachable("result backend", error)
         return None
 

@@ -20,6 +20,19 @@ def test_ready_while_the_backlog_is_below_its_bound(client: TestClient) -> None:
     }
 
 
+def test_ready_up_to_the_last_free_place_in_the_backlog(
+    app: FastAPI, client: TestClient
+) -> None:
+    backlog = app.state.backlog
+    for _ in range(backlog.limit - 1):
+        backlog.reserve()
+
+    response = client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json()["pending_requests"] == 999
+
+
 def test_not_ready_once_the_backlog_is_full_but_still_alive(
     app: FastAPI, client: TestClient
 ) -> None:

@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI
 
 from . import __version__
@@ -12,6 +11,7 @@ from .config import Settings
 from .health import router as health_router
 from .logging_config import configure_logging
 from .notifications import router as notifications_router
+from .request_id import add_request_ids
 
 
 @asynccontextmanager
@@ -38,8 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(limit_background_work)],
     )
     app.state.settings = settings
-    # The request id, from X-Request-ID or made, in every log record of the request.
-    app.add_middleware(CorrelationIdMiddleware)
+    add_request_ids(app)
     app.state.backlog = Backlog(settings.max_pending_requests)
     app.include_router(notifications_router)
     app.include_router(health_router)
