@@ -16,13 +16,15 @@ from contextvars import Token
 from typing import Any
 {%- endif %}
 
-from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 {%- if cookiecutter.task_pattern == "celery" %}
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from celery import Task, signals
 from celery.worker.request import Request as TaskRequest
+{%- else %}
+from asgi_correlation_id import CorrelationIdMiddleware
 {%- endif %}
-from fastapi import FastAPI, Request, status
-from fastapi.responses import PlainTextResponse
+from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 # 32 hex digits, with or without the dashes of a UUID; nothing longer.
 _VALID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.I)
@@ -34,23 +36,19 @@ def is_valid(request_id: str) -> bool:
     return _VALID.fullmatch(request_id) is not None
 
 
-async def internal_server_error(
-    request: Request, error: Exception
-) -> PlainTextResponse:
-    """Exception handler for what no other handler takes: Starlette's plain 500, with
-    the request id, which the middleware cannot add to an answer made outside it."""
-    request_id = correlation_id.get()
-    return PlainTextResponse(
-        "Internal Server Error",
-        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        headers={"X-Request-ID": request_id} if request_id else None,
-    )
+class FastAPIWithRequestIds(FastAPI):
+    """FastAPI, with asgi-correlation-id's middleware around everything else.
 
+    Outside Starlette's ServerErrorMiddleware, a 500 carries the id too; outside every
+    middleware added with ``add_middleware`` or ``@app.middleware``, even those added
+    later (each goes outside the ones before it), the id is set in the context that
+    they run in and that uvicorn's access log sees.
+    """
 
-def add_request_ids(app: FastAPI) -> None:
-    """Give every request of ``app`` its id (see above)."""
-    app.add_middleware(CorrelationIdMiddleware, validator=is_valid)
-    app.add_exception_handler(Exception, internal_server_error)
+    def build_middleware_stack(self) -> ASGIApp:
+        return CorrelationIdMiddleware(
+            super().build_middleware_stack(), validator=is_valid
+        )
 {%- if cookiecutter.task_pattern == "celery" %}
 
 

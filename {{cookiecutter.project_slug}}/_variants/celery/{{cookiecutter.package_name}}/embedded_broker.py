@@ -5,6 +5,11 @@ folder can read it half-written, fail to decode it and stop. Here a message is w
 under a temporary name and renamed into the queue folder, and a worker claims it by
 renaming it into the processed folder: each rename is atomic, so a message is read
 whole and by one worker only. Both folders must be on the same file system.
+
+The same goes for an exchange's table of bound queues, which the control commands of
+Flower and ``celery inspect`` add their reply queues to: kombu truncates the file
+before it locks it, so two processes binding at once could leave it corrupt, and the
+worker's replies then fail to decode.
 """
 
 import os
@@ -41,6 +46,31 @@ class Channel(filesystem.Channel):
             result: dict[str, Any] = loads(payload.decode("utf-8"))
             return result
         raise Empty()
+
+    def _queue_bind(
+        self, exchange: str, routing_key: str, pattern: str, queue: str
+    ) -> None:
+        if os.name == "nt":  # Windows cannot replace a file that a reader holds open
+            super()._queue_bind(exchange, routing_key, pattern, queue)
+            return
+        table = self._exchange_file(exchange)
+        self.control_folder.mkdir(exist_ok=True)
+        bound = filesystem.exchange_queue_t(
+            routing_key or "", pattern or "", queue or ""
+        )
+        # One binder at a time; readers see the old table or the new one, whole.
+        with open(f"{table}.lock", "a") as binding:
+            filesystem.lock(binding, filesystem.LOCK_EX)
+            try:
+                queues = self.get_table(exchange)
+                if bound in queues:
+                    return
+                partial = f"{table}.{uuid.uuid4()}.part"
+                with open(partial, "w", encoding="utf-8") as new_table:
+                    new_table.write(dumps([bound, *queues]))
+                os.replace(partial, table)
+            finally:
+                filesystem.unlock(binding)
 
 
 class Transport(filesystem.Transport):

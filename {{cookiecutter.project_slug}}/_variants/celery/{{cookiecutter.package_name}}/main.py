@@ -11,7 +11,7 @@ from .config import Settings
 from .health import router as health_router
 from .logging_config import configure_logging
 from .notifications import router as notifications_router
-from .request_id import add_request_ids
+from .request_id import FastAPIWithRequestIds
 from .task_queue import BrokerUnavailable, TaskQueue, answer_unavailable, api_config
 
 
@@ -31,14 +31,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     it connects to the broker on the first request that needs it.
     """
     settings = settings if settings is not None else Settings()
-    app = FastAPI(
+    app = FastAPIWithRequestIds(
         title={{ cookiecutter.project_name | python_string }},
         description={{ cookiecutter.description | python_string }},
         version=__version__,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    add_request_ids(app)
     celery = Celery(__name__, config_source=api_config(settings))
     app.state.task_queue = TaskQueue(celery)
     app.add_exception_handler(BrokerUnavailable, answer_unavailable)

@@ -11,7 +11,7 @@ from .config import Settings
 from .health import router as health_router
 from .logging_config import configure_logging
 from .notifications import router as notifications_router
-from .request_id import add_request_ids
+from .request_id import FastAPIWithRequestIds
 
 
 @asynccontextmanager
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     included later too: it bounds the requests whose background tasks are pending.
     """
     settings = settings if settings is not None else Settings()
-    app = FastAPI(
+    app = FastAPIWithRequestIds(
         title={{ cookiecutter.project_name | python_string }},
         description={{ cookiecutter.description | python_string }},
         version=__version__,
@@ -38,7 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(limit_background_work)],
     )
     app.state.settings = settings
-    add_request_ids(app)
     app.state.backlog = Backlog(settings.max_pending_requests)
     app.include_router(notifications_router)
     app.include_router(health_router)
