@@ -14,13 +14,12 @@ import re
 {%- if cookiecutter.task_pattern == "celery" %}
 from contextvars import Token
 from typing import Any
-{%- endif %}
 
-{%- if cookiecutter.task_pattern == "celery" %}
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from celery import Task, signals
 from celery.worker.request import Request as TaskRequest
 {%- else %}
+
 from asgi_correlation_id import CorrelationIdMiddleware
 {%- endif %}
 from fastapi import FastAPI
