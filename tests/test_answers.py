@@ -52,7 +52,9 @@ def test_a_hostile_name_gives_a_valid_project_and_runs_nothing(
     keywords = {
         keyword.arg: ast.literal_eval(keyword.value)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FastAPI"
+        # FastAPI(...), or the project's subclass of it
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", "").startswith("FastAPI")
         for keyword in node.keywords
         if keyword.arg in ("title", "description")
     }
