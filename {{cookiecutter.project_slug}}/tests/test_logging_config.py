@@ -134,6 +134,18 @@ def test_the_access_log_stays_off_when_uvicorn_turned_it_off(
     assert server_log.lines() == []
 
 
+def test_json_stays_valid_where_an_address_follows_an_escape(
+    server_log: ServerLog,
+) -> None:
+    server_log.configure("INFO", "json")
+
+    logger.info("first line\nada@example.com\tbob@example.com")
+
+    [line] = server_log.lines()
+    message = json.loads(line)["message"]
+    assert message == "first line\n***@example.com\t***@example.com"
+
+
 def test_addresses_are_masked_in_tracebacks_and_extra_values(
     server_log: ServerLog,
 ) -> None:

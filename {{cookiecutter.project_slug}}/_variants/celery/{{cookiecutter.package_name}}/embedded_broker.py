@@ -7,13 +7,15 @@ renaming it into the processed folder: each rename is atomic, so a message is re
 whole and by one worker only. Both folders must be on the same file system.
 
 The same goes for an exchange's table of bound queues, which the control commands of
-Flower and ``celery inspect`` add their reply queues to: kombu truncates the file
-before it locks it, so two processes binding at once could leave it corrupt, and the
-worker's replies then fail to decode.
+Flower and ``celery inspect`` add their reply queues to and remove them from: kombu
+truncates the file before it locks it, so two processes binding at once could leave
+it corrupt, and the worker's replies then fail to decode. Here it is changed under a
+lock file of its own and replaced whole.
 """
 
 import os
 import uuid
+from collections.abc import Callable
 from time import time_ns
 from typing import Any
 
@@ -53,21 +55,55 @@ class Channel(filesystem.Channel):
         if os.name == "nt":  # Windows cannot replace a file that a reader holds open
             super()._queue_bind(exchange, routing_key, pattern, queue)
             return
-        table = self._exchange_file(exchange)
         self.control_folder.mkdir(exist_ok=True)
         bound = filesystem.exchange_queue_t(
             routing_key or "", pattern or "", queue or ""
         )
-        # One binder at a time; readers see the old table or the new one, whole.
+        self._rewrite_table(
+            exchange, lambda queues: queues if bound in queues else [bound, *queues]
+        )
+
+    def _delete(
+        self,
+        queue: str,
+        exchange: str,
+        routing_key: str,
+        pattern: str,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        if os.name == "nt":
+            super()._delete(queue, exchange, routing_key, pattern, *args, **kwargs)
+            return
+        # The queue's messages, as kombu's virtual channel deletes them; then its
+        # binding, under the same lock as _queue_bind.
+        super(filesystem.Channel, self)._delete(
+            queue, exchange, routing_key, pattern, *args, **kwargs
+        )
+        unbound = filesystem.exchange_queue_t(
+            routing_key or "", pattern or "", queue or ""
+        )
+        if self._exchange_file(exchange).exists():
+            self._rewrite_table(
+                exchange, lambda queues: [q for q in queues if q != unbound]
+            )
+
+    def _rewrite_table(
+        self, exchange: str, change: Callable[[list[Any]], list[Any]]
+    ) -> None:
+        """Replace the exchange's table with ``change(table)``: one process at a time,
+        and readers see the old table or the new one, whole."""
+        table = self._exchange_file(exchange)
         with open(f"{table}.lock", "a") as binding:
             filesystem.lock(binding, filesystem.LOCK_EX)
             try:
                 queues = self.get_table(exchange)
-                if bound in queues:
+                changed = change(queues)
+                if changed == queues:
                     return
                 partial = f"{table}.{uuid.uuid4()}.part"
                 with open(partial, "w", encoding="utf-8") as new_table:
-                    new_table.write(dumps([bound, *queues]))
+                    new_table.write(dumps(changed))
                 os.replace(partial, table)
             finally:
                 filesystem.unlock(binding)
