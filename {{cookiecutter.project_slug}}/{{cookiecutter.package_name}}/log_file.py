@@ -55,7 +55,17 @@ def append_line(path: Path, text: str) -> None:
     ``\\n``), so no value can ever start a line of its own. A missing folder is
     created. Blocking: never call it from the event loop.
     """
-    line = "".join(_escape(char) for char in text) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _write_lock, path.open("a", encoding="utf-8") as log:
+    if not text.isprintable():  # the rare value with a control character in it
+        text = "".join(_escape(char) for char in text)
+    line = text + "\n"
+    with _write_lock:
+        try:
+            _append(path, line)
+        except FileNotFoundError:  # its folder was removed since start-up
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _append(path, line)
+
+
+def _append(path: Path, line: str) -> None:
+    with open(path, "a", encoding="utf-8") as log:
         log.write(line)
