@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -168,6 +169,14 @@ def find_python(version: str) -> str | None:
         ):
             return candidate
     return None
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now, for a server to take."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def wait_until(condition: Callable[[], Any], what: str, seconds: float) -> Any:

@@ -61,6 +61,7 @@ COMMON_FILES = (
         "tests/test_log_file.py",
         "tests/test_logging_config.py",
         "tests/test_request_id.py",
+        "tests/server_log.py",
     }
 )
 IN_PROCESS_FILES = COMMON_FILES | {

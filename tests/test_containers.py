@@ -12,7 +12,6 @@ import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 import conftest
 import pytest
-from conftest import PATTERNS, find_python, run_command
+from conftest import PATTERNS, find_python, free_port, run_command
 from containers import engine, images
 
 pytestmark = pytest.mark.containers
@@ -117,13 +116,6 @@ def request(
         return error.code, error.read()
     except OSError:
         return 0, b""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def health_status(docker_engine: engine.Engine, container: str) -> str:

@@ -42,6 +42,7 @@ from conftest import (
     assert_ruff_clean,
     bake_project,
     find_python,
+    free_port,
     project_kind,
     run_command,
     wait_until,
@@ -435,9 +436,7 @@ def check_flower_lists_the_failed_tasks(
     readme = (project / "README.md").read_text(encoding="utf-8")
     command = re.search(r"^uv run --with flower (celery .*flower .*)$", readme, re.M)
     assert command, "the README gives no command that runs Flower"
-    with socket.socket() as free:  # a free port for Flower, released for it
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
+    port = free_port()
     celery, *args = command.group(1).split()
     if (project / "uv.lock").is_file():  # installed by uv sync: the README's command
         flower_command = [find_uv_bin(), "run", "--with", "flower", celery, *args]

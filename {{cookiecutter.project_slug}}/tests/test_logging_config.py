@@ -11,7 +11,7 @@ import pytest
 import uvicorn.config
 from asgi_correlation_id import correlation_id
 
-from tests.conftest import ServerLog
+from tests.server_log import ServerLog
 
 REQUEST_ID = "4f9e6a1c2b3d4e5f8a9b0c1d2e3f4a5b"
 TEXT_LINE = re.compile(

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.log_file import append_line
 
-from tests.conftest import WAIT_SECONDS, ServerLog
+from tests.conftest import WAIT_SECONDS
+from tests.server_log import ServerLog
 
 ADA_LINE = "notification for ada@example.com: some notification"
 REQUEST_ID = "4f9e6a1c2b3d4e5f8a9b0c1d2e3f4a5b"

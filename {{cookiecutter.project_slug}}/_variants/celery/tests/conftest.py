@@ -4,10 +4,7 @@ The tests that reach a broker use the embedded one, or the Redis or RabbitMQ giv
 with ``pytest --broker-url`` (and ``--result-backend``).
 """
 
-import io
-import logging
 import shutil
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -18,14 +15,10 @@ from {{ cookiecutter.package_name }}.config import (
     Settings,
     celery_config,
 )
-from {{ cookiecutter.package_name }}.logging_config import (
-    LogFormat,
-    LogLevel,
-    configure_logging,
-)
 from {{ cookiecutter.package_name }}.main import create_app
 
 from tests import DATA_DIR
+from tests.server_log import server_log as server_log
 from tests.support import FakeQueue, forget_results
 
 
@@ -73,33 +66,3 @@ def api(queue: FakeQueue, settings: Settings) -> Iterator[TestClient]:
     app.state.task_queue = queue
     with TestClient(app) as test_client:
         yield test_client
-
-
-class ServerLog:
-    """The lines logged with logging set up as the server sets it up, to a stream of
-    the test's own."""
-
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-
-    def configure(
-        self, level: LogLevel = "INFO", log_format: LogFormat = "text"
-    ) -> None:
-        configure_logging(level, log_format)
-        for handler in logging.getLogger().handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(self.stream)
-
-    def lines(self) -> list[str]:
-        return self.stream.getvalue().splitlines()
-
-
-@pytest.fixture
-def server_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerLog]:
-    """What the server logs (text, INFO), whichever of this fixture and the app's
-    lifespan sets up logging last: both write to the stream of ``ServerLog``."""
-    server_log = ServerLog()
-    monkeypatch.setattr(sys, "stderr", server_log.stream)
-    server_log.configure()
-    yield server_log
-    logging.getLogger().handlers.clear()

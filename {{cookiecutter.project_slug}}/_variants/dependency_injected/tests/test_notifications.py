@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.log_file import append_line
 
-from tests.conftest import WAIT_SECONDS, ServerLog
+from tests.conftest import WAIT_SECONDS
+from tests.server_log import ServerLog
 
 QUERY_LINE = "found query: hello"
 MESSAGE_LINE = "message to ada@example.com"

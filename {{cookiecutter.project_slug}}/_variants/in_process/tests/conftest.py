@@ -1,7 +1,4 @@
-import io
-import logging
 import socket
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,12 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.logging_config import (
-    LogFormat,
-    LogLevel,
-    configure_logging,
-)
 from {{ cookiecutter.package_name }}.main import create_app
+
+from tests.server_log import server_log as server_log
 
 # Upper bound for anything a test waits on: reaching it means the test failed.
 WAIT_SECONDS = 5.0
@@ -45,36 +39,6 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """A client whose calls return once the request's background tasks have run."""
     with TestClient(app) as test_client:
         yield test_client
-
-
-class ServerLog:
-    """The lines logged with logging set up as the server sets it up, to a stream of
-    the test's own."""
-
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-
-    def configure(
-        self, level: LogLevel = "INFO", log_format: LogFormat = "text"
-    ) -> None:
-        configure_logging(level, log_format)
-        for handler in logging.getLogger().handlers:
-            if isinstance(handler, logging.StreamHandler):
-                handler.setStream(self.stream)
-
-    def lines(self) -> list[str]:
-        return self.stream.getvalue().splitlines()
-
-
-@pytest.fixture
-def server_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerLog]:
-    """What the server logs (text, INFO), whichever of this fixture and the app's
-    lifespan sets up logging last: both write to the stream of ``ServerLog``."""
-    server_log = ServerLog()
-    monkeypatch.setattr(sys, "stderr", server_log.stream)
-    server_log.configure()
-    yield server_log
-    logging.getLogger().handlers.clear()
 
 
 class _Server(uvicorn.Server):
