@@ -1,18 +1,25 @@
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Annotated
 
+import httpx2
 import pytest
 from fastapi import BackgroundTasks, Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.background import (
     ScheduledTooLate,
     log_failures,
 )
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.log_file import append_line
+
+from tests.conftest import WAIT_SECONDS
 
 
 def fail(item: str) -> None:
@@ -120,3 +127,38 @@ def test_a_task_added_after_a_dependency_yield_is_refused_by_name(
 def test_the_limit_must_be_positive() -> None:
     with pytest.raises(ValidationError, match="max_pending_requests"):
         Settings(max_pending_requests=0)
+
+
+def test_tasks_that_wait_leave_plain_endpoints_their_threads(
+    app: FastAPI,
+    live_client: httpx2.Client,
+    read_log: Callable[[], list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """40 tasks hold every task thread, and with them all of anyio's 40 threads if
+    they ran there: a plain ``def`` endpoint still answers."""
+    threads = Settings().task_threads
+    release, all_started = threading.Event(), threading.Barrier(threads + 1)
+    written = threading.Semaphore(0)
+
+    def held_append_line(path: Path, text: str) -> None:
+        all_started.wait(WAIT_SECONDS)
+        assert release.wait(WAIT_SECONDS), "the test never released the task"
+        append_line(path, text)
+        written.release()
+
+    @app.get("/plain")
+    def plain() -> str:
+        return "answered"
+
+    monkeypatch.setattr(tasks, "append_line", held_append_line)
+    for number in range(threads):
+        response = live_client.post(f"/send-notification/user-{number}@example.com")
+        assert response.status_code == 200
+    all_started.wait(WAIT_SECONDS)  # raises BrokenBarrierError if some never started
+
+    assert live_client.get("/plain", timeout=WAIT_SECONDS).json() == "answered"
+    release.set()
+    for _ in range(threads):
+        assert written.acquire(timeout=WAIT_SECONDS)
+    assert len(read_log()) == threads

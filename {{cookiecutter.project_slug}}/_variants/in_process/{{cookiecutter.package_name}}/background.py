@@ -6,13 +6,17 @@ server log. ``log_failures`` turns that into one logged error per failed task.
 
 Tasks that wait live in this process's memory only. ``limit_background_work``, a
 dependency of every route, keeps their number bounded: past the limit, a request
-that could schedule work gets 503 before it runs.
+that could schedule work gets 503 before it runs. It also runs each request's plain
+``def`` tasks in the app's own threads (``TaskThreads``) instead of anyio's pool.
 """
 
+import asyncio
+import contextvars
 import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
 from fastapi import BackgroundTasks, HTTPException, status
@@ -93,6 +97,35 @@ class Backlog:
         self.pending += 1
 
 
+class TaskThreads(ThreadPoolExecutor):
+    """The threads that run the app's plain ``def`` background tasks.
+
+    Starlette runs such a task with ``run_in_threadpool``: anyio's 40 threads,
+    shared with plain ``def`` endpoints and dependencies, and an event-loop round
+    trip before each task can start, which under load costs more than the task.
+    Here a free thread takes the next queued task at once, and slow tasks cannot
+    take the threads that endpoints need. ``max_workers`` threads are started as
+    tasks need them.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers, thread_name_prefix="background-task")
+
+
+class _ThreadedTask(BackgroundTask):
+    """A plain ``def`` task that runs in ``TaskThreads``, with the context (request
+    id) of the request that added it, as ``run_in_threadpool`` gives."""
+
+    def __init__(self, task: BackgroundTask, threads: TaskThreads) -> None:
+        self.func, self.args, self.kwargs = task.func, task.args, task.kwargs
+        self.is_async, self.threads = False, threads
+
+    async def __call__(self) -> None:
+        context = contextvars.copy_context()
+        call = functools.partial(context.run, self.func, *self.args, **self.kwargs)
+        await asyncio.get_running_loop().run_in_executor(self.threads, call)
+
+
 class ScheduledTooLate(RuntimeError):
     """A task was added after the request's background tasks had run."""
 
@@ -100,16 +133,17 @@ class ScheduledTooLate(RuntimeError):
 class _RequestTasks(list[BackgroundTask]):
     """A request's background tasks, which keep its place in the backlog.
 
-    A request not counted yet is counted at its first task (or refused with 503):
+    Plain ``def`` tasks are run in ``threads``. A request not counted yet is counted at its first task (or refused with 503):
     the backstop for routes whose ``BackgroundTasks`` the route does not show, as
     when it comes from a dependency given to ``include_router``. A task added once
     the tasks have run would be dropped without a word (FastAPI issue 14137): it
     raises ``ScheduledTooLate`` instead.
     """
 
-    def __init__(self, backlog: Backlog, counted: bool) -> None:
+    def __init__(self, backlog: Backlog, threads: TaskThreads, counted: bool) -> None:
         super().__init__()
-        self.backlog, self.counted, self.ran = backlog, counted, False
+        self.backlog, self.threads = backlog, threads
+        self.counted, self.ran = counted, False
 
     def __iter__(self) -> Iterator[BackgroundTask]:
         yield from super().__iter__()  # picks up tasks that running tasks add
@@ -128,7 +162,7 @@ class _RequestTasks(list[BackgroundTask]):
         if not self.counted:
             self.backlog.reserve()
             self.counted = True
-        super().append(task)
+        super().append(task if task.is_async else _ThreadedTask(task, self.threads))
 
 
 def schedules_background_work(route: APIRoute) -> bool:
@@ -154,14 +188,16 @@ async def limit_background_work(
     closes a yield dependency of the default "request" scope only then. Past
     ``Backlog.limit``, such a request gets 503 with ``Retry-After`` before its
     endpoint runs. Other routes (``/health``, websockets) are neither counted nor
-    refused. Raises ``HTTPException`` (503).
+    refused. The request's plain ``def`` tasks run in ``app.state.task_threads``.
+    Raises ``HTTPException`` (503).
     """
     backlog: Backlog = connection.app.state.backlog
     route = connection.scope.get("route")
     counted = isinstance(route, APIRoute) and schedules_background_work(route)
     if counted:
         backlog.reserve()
-    tasks = background_tasks.tasks = _RequestTasks(backlog, counted)
+    threads: TaskThreads = connection.app.state.task_threads
+    tasks = background_tasks.tasks = _RequestTasks(backlog, threads, counted)
     try:
         yield
     finally:

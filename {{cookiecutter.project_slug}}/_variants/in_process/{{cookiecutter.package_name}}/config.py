@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     """How many requests may have background tasks waiting or running at once
     (``APP_MAX_PENDING_REQUESTS``); past it, new requests get 503 with Retry-After."""
 
+    task_threads: int = Field(default=40, ge=1)
+    """How many threads run plain ``def`` background tasks at once
+    (``APP_TASK_THREADS``); endpoints and dependencies do not share them."""
+
     log_level: Annotated[LogLevel, BeforeValidator(str.upper)] = "INFO"
     """The lowest level of the records logged (``APP_LOG_LEVEL``): DEBUG, INFO,
     WARNING, ERROR or CRITICAL."""

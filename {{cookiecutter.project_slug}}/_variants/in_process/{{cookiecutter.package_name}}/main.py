@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from . import __version__
-from .background import Backlog, limit_background_work
+from .background import Backlog, TaskThreads, limit_background_work
 from .config import Settings
 from .health import router as health_router
 from .logging_config import configure_logging
@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application from ``settings`` (read from the environment if None).
 
     ``limit_background_work`` is a dependency of every route, those of routers
-    included later too: it bounds the requests whose background tasks are pending.
+    included later too: it bounds the requests whose background tasks are pending,
+    and runs their plain ``def`` tasks in the app's ``TaskThreads``.
     """
     settings = settings if settings is not None else Settings()
     app = FastAPIWithRequestIds(
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.backlog = Backlog(settings.max_pending_requests)
+    app.state.task_threads = TaskThreads(settings.task_threads)
     app.include_router(notifications_router)
     app.include_router(health_router)
     return app
