@@ -17,6 +17,16 @@ THROUGHPUT_SHARE_AIM = 0.90
 CELERY_REDIS_ENQUEUE_P50_AIM_MS = 3.0
 SLOW_P99_RATIO_AIM = 1.2
 END_TO_END_P50_AIMS_MS = {"redis": 10.0, "embedded": 60.0}
+PEER_RATIO_AIM = 1.0
+"""Measurement 7: tasks/s (in-process) and requests/s (celery) at least the peer's,
+latencies at most the peer's."""
+RSS_GROWTH_AIM = 1.3
+"""Measurement 7: peak RSS under load at most this many times the idle RSS."""
+PEER_NAMES = {
+    "add_task": "FastAPI's tutorial app",
+    "dependency_injected": "FastAPI's tutorial app with a dependency",
+    "celery": "a minimal FastAPI + Celery app",
+}
 SUITE_SECONDS_CLAIMED = (150.0, 240.0)
 """What bench/README.md says the template's suite takes on two cores."""
 
@@ -214,6 +224,83 @@ def suite_rows(suite: dict[str, Any] | None) -> list[Row]:
     ]
 
 
+def ratio(ours: float, theirs: float) -> float:
+    return ours / theirs if theirs else float("inf")
+
+
+def in_process_peer_row(pattern: str, figures: dict[str, Any]) -> Row:
+    ours, peer = figures["pattern"], figures["peer"]
+    speed = ratio(ours["tasks_per_s_during_load"], peer["tasks_per_s_during_load"])
+    growth = ours["rss_peak_mib"] / ours["rss_idle_mib"]
+    peer_growth = peer["rss_peak_mib"] / peer["rss_idle_mib"]
+    all_done = ours["tasks_completed"] >= ours["tasks_owed"]
+    result = (
+        f"tasks done/s while loaded {ours['tasks_per_s_during_load']:.0f} vs"
+        f" {peer['tasks_per_s_during_load']:.0f} = {speed:.2f}x;"
+        f" 2xx/s {ours['accepted_per_s']:.0f} vs {peer['accepted_per_s']:.0f}"
+        f" ({ours['rejected']} x 503);"
+        f" p50 {ms(ours['latency_p50_ms'])} vs {ms(peer['latency_p50_ms'])},"
+        f" p99 {ms(ours['latency_p99_ms'])} vs {ms(peer['latency_p99_ms'])};"
+        f" RSS idle/peak {ours['rss_idle_mib']:.0f}/{ours['rss_peak_mib']:.0f} MiB"
+        f" ({growth:.2f}x) vs {peer['rss_idle_mib']:.0f}/{peer['rss_peak_mib']:.0f}"
+        f" MiB ({peer_growth:.2f}x); tasks done"
+        f" {ours['tasks_completed']}/{ours['tasks_owed']}, drain after the load"
+        f" {ours['drain_s']:.1f} s vs {peer['drain_s']:.1f} s"
+    )
+    met = (
+        speed >= PEER_RATIO_AIM
+        and ours["latency_p99_ms"] <= peer["latency_p99_ms"]
+        and growth <= RSS_GROWTH_AIM
+        and all_done
+    )
+    aim = (
+        f"tasks/s >= {PEER_RATIO_AIM:g}x peer, p99 <= peer's,"
+        f" peak RSS <= {RSS_GROWTH_AIM:g}x idle, every accepted task done"
+    )
+    return Row(
+        "7. Beside the peer", f"{pattern} vs {PEER_NAMES[pattern]}", result, aim, met
+    )
+
+
+def celery_peer_row(broker: str, figures: dict[str, Any]) -> Row:
+    ours, peer = figures["pattern"], figures["peer"]
+    speed = ratio(ours["requests_per_s"], peer["requests_per_s"])
+    post = ratio(ours["post_p50_ms"], peer["post_p50_ms"])
+    end_to_end = ratio(ours["post_to_success_p50_ms"], peer["post_to_success_p50_ms"])
+    result = (
+        f"req/s {ours['requests_per_s']:.0f} vs {peer['requests_per_s']:.0f}"
+        f" = {speed:.2f}x (p50 {ms(ours['latency_p50_ms'])} vs"
+        f" {ms(peer['latency_p50_ms'])}); one at a time: POST p50"
+        f" {ms(ours['post_p50_ms'])} vs {ms(peer['post_p50_ms'])} = {post:.2f}x,"
+        f" POST to SUCCESS p50 {ms(ours['post_to_success_p50_ms'])} vs"
+        f" {ms(peer['post_to_success_p50_ms'])} = {end_to_end:.2f}x; backlog drained"
+        f" {ours['drain_s']:.1f} s vs {peer['drain_s']:.1f} s after the load"
+    )
+    met = speed >= PEER_RATIO_AIM and post <= PEER_RATIO_AIM and end_to_end <= 1.0
+    aim = f"req/s >= {PEER_RATIO_AIM:g}x peer; both p50s <= {PEER_RATIO_AIM:g}x"
+    return Row(
+        "7. Beside the peer",
+        f"celery on {broker} vs {PEER_NAMES['celery']}",
+        result,
+        aim,
+        met,
+    )
+
+
+def peer_rows(peers: dict[str, Any] | None) -> list[Row]:
+    if peers is None:
+        return [Row("7. Beside the peer", "all", "skipped", "-", None)]
+    found = [
+        in_process_peer_row(pattern, figures)
+        for pattern, figures in peers.get("in_process", {}).items()
+    ]
+    found += [
+        celery_peer_row(broker, figures)
+        for broker, figures in peers.get("celery", {}).items()
+    ]
+    return found
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     return [
         *bake_rows(results["bake_time"]),
@@ -221,16 +308,18 @@ def rows(results: dict[str, Any]) -> list[Row]:
         *slow_task_rows(results["slow_tasks"]),
         *end_to_end_rows(results["celery"]),
         *overload_rows(results["overload"]),
+        *peer_rows(results.get("peers")),
         *suite_rows(results.get("test_suite")),
     ]
 
 
-def markdown_table(results: dict[str, Any]) -> str:
+def markdown_table(results: dict[str, Any], only: list[Row] | None = None) -> str:
+    """The table of every row, or of the rows in ``only``."""
     lines = [
         "| Measurement | Subject | Result | Aim | Met |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for row in rows(results):
+    for row in rows(results) if only is None else only:
         cells = (row.measurement, row.subject, row.result, row.aim, verdict(row.met))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

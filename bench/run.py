@@ -1,5 +1,6 @@
-"""Benchmark the template: bake time, load, slow tasks, Celery end to end, overload
-and the template's own test suite, in one run. See bench/README.md.
+"""Benchmark the template: bake time, load, slow tasks, Celery end to end, overload,
+each pattern beside its hand-written peer, and the template's own test suite, in one
+run. See bench/README.md.
 
 From the repository's root (Redis on 127.0.0.1:6379, RabbitMQ on 127.0.0.1:5672):
 
@@ -8,7 +9,8 @@ From the repository's root (Redis on 127.0.0.1:6379, RabbitMQ on 127.0.0.1:5672)
 
 Prints a markdown table, writes bench/results/results.json and results.png.
 ``--quick`` does a little of everything (while working on the benchmark);
-``--skip-suite`` leaves out the test suite.
+``--skip-suite`` leaves out the test suite, ``--skip-peers`` measurement 7, and
+``--peers-only`` runs measurement 7 alone.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import measure
+import peers
 import report
 from projects import (
     BROKERS,
@@ -70,21 +73,53 @@ def describe_environment() -> dict[str, Any]:
     }
 
 
-def run_benchmark(plan: measure.Plan, workdir: Path) -> dict[str, Any]:
+def measure_peers(
+    projects: dict[str, Any], plan: peers.PeerPlan, runs_dir: Path
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {"plan": asdict(plan), "in_process": {}}
+    for pattern in peers.IN_PROCESS_PAIRS:
+        progress(f"7. {pattern} beside its tutorial peer, {plan.rounds} rounds")
+        figures["in_process"][pattern] = peers.measure_in_process_peers(
+            projects[pattern], plan, runs_dir / f"{pattern}-peer"
+        )
+    progress(
+        f"7. celery beside the minimal app, Redis and RabbitMQ, {plan.rounds} rounds"
+    )
+    figures["celery"] = peers.measure_celery_peers(
+        projects["celery"], plan, runs_dir / "celery-peer"
+    )
+    return figures
+
+
+def run_benchmark(
+    plan: measure.Plan,
+    peer_plan: peers.PeerPlan | None,
+    peers_only: bool,
+    workdir: Path,
+) -> dict[str, Any]:
     results: dict[str, Any] = {"plan": asdict(plan)}
+    if peer_plan is not None:
+        peers.require_wrk()  # before anything long
     with private_cookiecutter_config(workdir):
-        progress(
-            f"1. bake time: each pattern and the one-file template x{plan.bake_rounds}"
-        )
-        results["bake_time"] = measure.measure_bake_times(
-            plan.bake_rounds, workdir / "bakes"
-        )
+        if not peers_only:
+            progress(
+                f"1. bake time: each pattern and the one-file template"
+                f" x{plan.bake_rounds}"
+            )
+            results["bake_time"] = measure.measure_bake_times(
+                plan.bake_rounds, workdir / "bakes"
+            )
         progress("installing each pattern into a venv of its own")
         with measure.hook_output_silenced():
             projects = {
                 pattern: install_project(pattern, workdir) for pattern in PATTERNS
             }
     runs_dir = workdir / "runs"
+    results["peers"] = (
+        None if peer_plan is None else measure_peers(projects, peer_plan, runs_dir)
+    )
+    if peers_only:
+        return results
 
     progress("2-3. load on the baseline and the in-process patterns, then slow tasks")
     in_process = measure.measure_in_process(projects, plan, runs_dir)
@@ -117,15 +152,26 @@ def main() -> None:
     parser.add_argument(
         "--skip-suite", action="store_true", help="do not run the template's tests"
     )
+    parser.add_argument(
+        "--skip-peers", action="store_true", help="leave out measurement 7 (wrk)"
+    )
+    parser.add_argument(
+        "--peers-only", action="store_true", help="measurement 7 alone, no suite"
+    )
     arguments = parser.parse_args()
     plan = measure.QUICK if arguments.quick else measure.FULL
+    peer_plan = (
+        None
+        if arguments.skip_peers
+        else (peers.PEERS_QUICK if arguments.quick else peers.PEERS_FULL)
+    )
 
     started = time.monotonic()
     environment = describe_environment()
     with tempfile.TemporaryDirectory(prefix="bgtasks-bench-") as workdir:
-        results = run_benchmark(plan, Path(workdir))
+        results = run_benchmark(plan, peer_plan, arguments.peers_only, Path(workdir))
     results["environment"] = environment
-    if arguments.skip_suite:
+    if arguments.skip_suite or arguments.peers_only:
         results["test_suite"] = None
     else:
         progress("6. the template's test suite: python -m pytest")
@@ -134,12 +180,17 @@ def main() -> None:
     results["total_seconds"] = time.monotonic() - started
 
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "results.json").write_text(
+    # A run of measurement 7 alone keeps the full run's files as they are.
+    name = "peers" if arguments.peers_only else "results"
+    (RESULTS_DIR / f"{name}.json").write_text(
         json.dumps(results, indent=2) + "\n", encoding="utf-8"
     )
-    report.plot(results, RESULTS_DIR / "results.png")
-    table = report.markdown_table(results)
-    (RESULTS_DIR / "results.md").write_text(table + "\n", encoding="utf-8")
+    if arguments.peers_only:
+        table = report.markdown_table(results, report.peer_rows(results["peers"]))
+    else:
+        report.plot(results, RESULTS_DIR / "results.png")
+        table = report.markdown_table(results)
+    (RESULTS_DIR / f"{name}.md").write_text(table + "\n", encoding="utf-8")
     start_load, end_load = (
         environment[f"load_average_at_{moment}"][0] for moment in ("start", "end")
     )
@@ -147,8 +198,8 @@ def main() -> None:
     print(
         f"\nTotal {results['total_seconds']:.0f} s; 1-minute load average"
         f" {start_load:.2f} at the start, {end_load:.2f} at the end"
-        f" ({environment['cpus']} CPUs). Raw figures: {RESULTS_DIR / 'results.json'},"
-        f" plot: {RESULTS_DIR / 'results.png'}, table: {RESULTS_DIR / 'results.md'}"
+        f" ({environment['cpus']} CPUs). Raw figures: {RESULTS_DIR / name}.json,"
+        f" table: {RESULTS_DIR / name}.md"
     )
 
 

@@ -5,10 +5,12 @@ whose environment variables the app should read (``APP_LOG_FILE``, ``CELERY_*``.
 
     <venv>/bin/python bench/serve.py --package background_tasks_app --fd 3
 
-It serves ``<package>.main:app`` on the listening socket it inherits (``--fd``), in
-one process, with uvicorn's defaults otherwise (uvloop and httptools when installed,
-as ``fastapi run`` does). The project's code is not changed; two options change what
-the running app does, from the outside:
+It serves ``<package>.main:app``, or ``--app module:attribute`` (a peer of
+bench/peer_apps/, found in ``--app-dir``), on the listening TCP socket it inherits
+(``--fd``; uvicorn's own ``--fd`` would take it for a Unix socket and leave Nagle's
+algorithm on), in one process, with uvicorn's defaults otherwise (uvloop and
+httptools when installed, as ``fastapi run`` does). The project's code is not
+changed; two options change what the running app does, from the outside:
 
 ``--task-seconds S``
     Every background task of an in-process pattern sleeps ``S`` seconds before it
@@ -25,6 +27,7 @@ annotated with the project's own type, which FastAPI must see as an object.
 import argparse
 import importlib
 import socket
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -65,7 +68,9 @@ def add_bare_route(app: FastAPI, package: str) -> None:
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--package", required=True, help="the project's import name")
+    parser.add_argument("--package", help="the project's import name")
+    parser.add_argument("--app", help="module:attribute, instead of --package")
+    parser.add_argument("--app-dir", help="where --app's module is")
     parser.add_argument(
         "--fd", type=int, required=True, help="a listening TCP socket to serve on"
     )
@@ -76,7 +81,12 @@ def parse_arguments() -> argparse.Namespace:
 
 def main() -> None:
     arguments = parse_arguments()
-    app: FastAPI = importlib.import_module(f"{arguments.package}.main").app
+    if arguments.app:
+        sys.path.insert(0, arguments.app_dir or ".")
+        module, _, attribute = arguments.app.partition(":")
+        app: FastAPI = getattr(importlib.import_module(module), attribute)
+    else:
+        app = importlib.import_module(f"{arguments.package}.main").app
     if arguments.task_seconds > 0:
         make_every_task_slow(arguments.package, arguments.task_seconds)
     if arguments.bare_route:
