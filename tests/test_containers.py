@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -334,6 +335,13 @@ class Compose:
         return result.stdout if result.returncode == 0 else ""
 
 
+def posted_notification(record: dict[str, Any]) -> bool:
+    """Whether ``record`` is the access log's line of the POST for ada@example.com,
+    masked: uvicorn 0.55 logs the path as sent, older ones with "@" as "%40"."""
+    message = urllib.parse.unquote(record["message"])
+    return "POST /send-notification/***@example.com" in message
+
+
 @pytest.fixture
 def compose(
     docker_engine: engine.Engine, bake: Callable[..., Path], tmp_path: Path
@@ -468,9 +476,7 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
     # JSON records (APP_LOG_FORMAT in .env): the worker's records of the task carry
     # the request id of the API's record of the POST, and no address.
     [post] = [
-        record
-        for record in stack.log_records("api")
-        if "POST /send-notification/***%40example.com" in record["message"]
+        record for record in stack.log_records("api") if posted_notification(record)
     ]
 
     def records_of_the_task() -> list[dict[str, Any]]:
@@ -511,12 +517,14 @@ def test_compose_runs_the_celery_stack_with_the_settings_of_dotenv(
 IN_PROCESS_DOTENV = {
     "APP_LOG_FILE": "/data/from-env.txt",
     "APP_MAX_PENDING_REQUESTS": "7",
+    "APP_TASK_THREADS": "3",
     "APP_LOG_LEVEL": "info",
     "APP_LOG_FORMAT": "json",
 }
 IN_PROCESS_SETTINGS = {
     "log_file": "/data/from-env.txt",
     "max_pending_requests": 7,
+    "task_threads": 3,
     "log_level": "INFO",
     "log_format": "json",
 }
@@ -553,9 +561,7 @@ def test_compose_runs_the_api_with_the_settings_of_dotenv(
     )
     # JSON records (APP_LOG_FORMAT in .env), with a request id and no address.
     [post] = [
-        record
-        for record in stack.log_records("api")
-        if "POST /send-notification/***%40example.com" in record["message"]
+        record for record in stack.log_records("api") if posted_notification(record)
     ]
     assert re.fullmatch(r"[0-9a-f]{32}", post["request_id"]), post
     assert "ada@" not in stack.run_ok("logs", "api")

@@ -76,6 +76,7 @@ PROJECT_ENV = {
 # What a developer's shell and .env may hold: the projects' suites must ignore both.
 STRAY_SETTINGS = {
     "APP_MAX_PENDING_REQUESTS": "1",
+    "APP_TASK_THREADS": "1",
     "APP_LOG_FILE": "stray/log.txt",
     "APP_TASK_QUEUE": "stray",
     "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",

@@ -7,9 +7,11 @@ import threading
 from pathlib import Path
 
 _APPEND_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-# POSIX makes each append of one write() whole: no lock, nor a wait for one, is needed.
-# Windows' C runtime appends with a seek, then a write, so threads take turns there.
-_write_turn = threading.Lock() if sys.platform == "win32" else contextlib.nullcontext()
+# POSIX keeps one write() to a file opened with O_APPEND whole, and one of at most
+# PIPE_BUF bytes to a pipe: such lines need no lock. Longer ones take turns, and so
+# does every line on Windows, whose C runtime appends with a seek, then a write.
+_LONGEST_WHOLE_WRITE = 0 if sys.platform == "win32" else 4096  # POSIX PIPE_BUF
+_write_turn = threading.Lock()
 
 
 def ensure_appendable(path: Path, variable: str) -> Path:
@@ -58,14 +60,16 @@ def append_line(path: Path, text: str) -> None:
 
     Control characters and line separators are written as escapes (a newline becomes
     ``\\n``), so no value can ever start a line of its own. The line is one
-    ``write()`` to a file opened with ``O_APPEND``: lines appended at once, by threads
-    or by processes, never mix. A missing folder is created. Raises ``OSError`` when
-    the file cannot be written. Blocking: never call it from the event loop.
+    ``write()`` to a file opened with ``O_APPEND``: lines that threads or processes
+    append to a local file at once never mix (nor do those of one process's threads
+    on a pipe, such as /dev/stdout). A missing folder is created. Raises ``OSError``
+    when the file cannot be written. Blocking: never call it from the event loop.
     """
     if not text.isprintable():  # the rare value with a control character in it
         text = "".join(_escape(char) for char in text)
     line = (text + "\n").encode("utf-8")
-    with _write_turn:
+    whole = len(line) <= _LONGEST_WHOLE_WRITE
+    with contextlib.nullcontext() if whole else _write_turn:
         try:
             _append(path, line)
         except FileNotFoundError:  # its folder was removed since start-up
@@ -74,8 +78,8 @@ def append_line(path: Path, text: str) -> None:
 
 
 def _append(path: Path, line: bytes) -> None:
-    # os.open and os.write, not open(): three system calls instead of eight, each of
-    # which lets the event loop take the GIL back (see docs/design.md).
+    # os.open and os.write, not open(): three system calls instead of eight, each a
+    # moment when the event loop can take the GIL back from the task's thread.
     descriptor = os.open(path, _APPEND_FLAGS, 0o666)
     try:
         while line:  # a short write of a regular file is rare, but allowed

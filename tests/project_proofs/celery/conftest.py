@@ -36,6 +36,28 @@ def app_for_fuzzing() -> FastAPI:
     return app
 
 
+REDIS_RESULTS = "redis_results"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{REDIS_RESULTS}: checks the Redis result backend's own behaviour"
+    )
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Run tests of the Redis result backend only where results are kept in Redis:
+    left out (deselected) elsewhere, where they have nothing to check."""
+    if str(config.getoption("result_backend") or "").startswith("redis"):
+        return
+    left_out = [item for item in items if REDIS_RESULTS in item.keywords]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if REDIS_RESULTS not in item.keywords]
+
+
 @pytest.fixture
 def real_broker(settings: Settings) -> tuple[str, str | None]:
     """The Redis or RabbitMQ the run was given, and its result backend.

@@ -5,6 +5,7 @@ import logging
 from typing import Annotated, Any
 
 from celery import Celery, Task
+from celery.backends.redis import RedisBackend
 from fastapi import Depends, Request, status
 from fastapi.responses import JSONResponse
 from kombu.exceptions import OperationalError
@@ -45,6 +46,9 @@ def api_config(settings: Settings) -> dict[str, Any]:
     config = celery_config(settings)
     timeout = settings.broker_timeout
     config.update(
+        # One result backend, and its connection pool, for all of FastAPI's threads,
+        # instead of one backend and connection per thread.
+        result_backend_thread_safe=True,
         broker_connection_timeout=timeout,
         task_publish_retry_policy=FAIL_FAST_RETRIES,
         redis_socket_connect_timeout=timeout,
@@ -116,6 +120,10 @@ def check_arguments(task: Task, args: tuple[Any, ...]) -> None:
     inspect.signature(task.run).bind(*args)
 
 
+def _wait_for_no_result(producer: Any, task_id: str) -> None:
+    """Replaces the result backend's ``on_task_call``: nothing to prepare."""
+
+
 class TaskQueue:
     """Sends tasks to the workers of a Celery app and reports on them."""
 
@@ -135,6 +143,11 @@ class TaskQueue:
         check_arguments(task, args)
         options = {"queue": task.queue} if getattr(task, "queue", None) else {}
         try:
+            backend = self._app.backend
+            if isinstance(backend, RedisBackend):
+                # The API reads states and never waits on a result: it skips the
+                # subscription to each result that Redis's backend makes for get().
+                backend.on_task_call = _wait_for_no_result
             result = self._app.send_task(task.name, args=args, **options)
         except UNREACHABLE_ERRORS as error:
             raise _unavailable(error) from error

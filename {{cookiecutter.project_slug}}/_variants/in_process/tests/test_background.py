@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from {{ cookiecutter.package_name }} import tasks
 from {{ cookiecutter.package_name }}.background import (
     ScheduledTooLate,
+    TaskThreads,
     log_failures,
 )
 from {{ cookiecutter.package_name }}.config import Settings
@@ -137,7 +138,8 @@ def test_tasks_that_wait_leave_plain_endpoints_their_threads(
 ) -> None:
     """40 tasks hold every task thread, and with them all of anyio's 40 threads if
     they ran there: a plain ``def`` endpoint still answers."""
-    threads = Settings().task_threads
+    threads = 40  # anyio's default
+    app.state.task_threads = TaskThreads(threads)
     release, all_started = threading.Event(), threading.Barrier(threads + 1)
     written = threading.Semaphore(0)
 

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
+import anyio
 from fastapi import BackgroundTasks, HTTPException, status
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -34,8 +35,8 @@ def log_failures(task: Task) -> Task:
     """Wrap a background task so that its exception is logged, not raised.
 
     ``task`` may be a plain function or an ``async def`` one; the wrapper is of the
-    same kind, so FastAPI still runs a plain task in its thread pool and awaits an
-    async one on the event loop. An ``Exception`` from the task is logged at ERROR
+    same kind, so a plain task still runs in a thread (``TaskThreads``) and an async
+    one is awaited on the event loop. An ``Exception`` from the task is logged at ERROR
     with the task's name, its arguments and the traceback, and the wrapper returns
     None: the request's later tasks still run, where Starlette would skip them.
     """
@@ -114,7 +115,9 @@ class TaskThreads(ThreadPoolExecutor):
 
 class _ThreadedTask(BackgroundTask):
     """A plain ``def`` task that runs in ``TaskThreads``, with the context (request
-    id) of the request that added it, as ``run_in_threadpool`` gives."""
+    id) of the request that added it, as ``run_in_threadpool`` gives. It runs outside
+    anyio's threads, so it cannot call ``anyio.from_thread``: a task that needs the
+    event loop is an ``async def`` one."""
 
     def __init__(self, task: BackgroundTask, threads: TaskThreads) -> None:
         self.func, self.args, self.kwargs = task.func, task.args, task.kwargs
@@ -123,7 +126,10 @@ class _ThreadedTask(BackgroundTask):
     async def __call__(self) -> None:
         context = contextvars.copy_context()
         call = functools.partial(context.run, self.func, *self.args, **self.kwargs)
-        await asyncio.get_running_loop().run_in_executor(self.threads, call)
+        # Shielded, as anyio shields run_in_threadpool: a cancel scope cannot stop a
+        # thread, so the request stays counted until its task has run.
+        with anyio.CancelScope(shield=True):
+            await asyncio.get_running_loop().run_in_executor(self.threads, call)
 
 
 class ScheduledTooLate(RuntimeError):
@@ -133,9 +139,10 @@ class ScheduledTooLate(RuntimeError):
 class _RequestTasks(list[BackgroundTask]):
     """A request's background tasks, which keep its place in the backlog.
 
-    Plain ``def`` tasks are run in ``threads``. A request not counted yet is counted at its first task (or refused with 503):
-    the backstop for routes whose ``BackgroundTasks`` the route does not show, as
-    when it comes from a dependency given to ``include_router``. A task added once
+    Plain ``def`` tasks are run in ``threads``. A request not counted yet is counted
+    at its first task (or refused with 503): the backstop for routes whose
+    ``BackgroundTasks`` the route does not show, as when it comes from a dependency
+    given to ``include_router``. A task added once
     the tasks have run would be dropped without a word (FastAPI issue 14137): it
     raises ``ScheduledTooLate`` instead.
     """
