@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -40,11 +39,11 @@ from projects import (
     BENCH_DIR,
     CLEAN_BROKER_SCRIPT,
     PACKAGE,
-    SERVE_SCRIPT,
     Project,
     Server,
     environment,
     run_checked,
+    serve_script,
     serving,
     start_process,
     stop,
@@ -53,7 +52,6 @@ from projects import (
 
 PEER_APPS = BENCH_DIR / "peer_apps"
 LOADGEN_SCRIPT = BENCH_DIR / "loadgen.py"
-START_DEADLINE_SECONDS = 60.0
 DRAIN_DEADLINE_SECONDS = 300.0
 RSS_SAMPLE_SECONDS = 0.02
 
@@ -168,30 +166,13 @@ class InProcessSubject:
     lines_per_request: int
 
 
-@contextmanager
 def serving_peer(
     python: Path, app: str, run_dir: Path, variables: dict[str, str]
-) -> Iterator[Server]:
+) -> AbstractContextManager[Server]:
     """Serve ``bench/peer_apps/<app>`` with bench/serve.py, as the projects are
     served: one uvicorn process, uvicorn's defaults, access log off."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    log_file = run_dir / "log.txt"
-    env = environment({"APP_LOG_FILE": str(log_file), **variables})
-    listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
-    command = [str(python), str(SERVE_SCRIPT), "--app", app, "--app-dir"]
-    command += [str(PEER_APPS), "--fd", str(listener.fileno())]
-    output = run_dir / "server.out"
-    with listener:
-        process = start_process(
-            command, run_dir, env, output, pass_fds=(listener.fileno(),)
-        )
-        port: int = listener.getsockname()[1]
-    server = Server(port, process, log_file, output)
-    try:
-        wait_until(server.answers_health, "GET /health", START_DEADLINE_SECONDS)
-        yield server
-    finally:
-        stop(process)
+    arguments = ["--app", app, "--app-dir", str(PEER_APPS)]
+    return serve_script(python, arguments, run_dir, variables)
 
 
 def wait_for_lines(server: Server, expected: int) -> float:

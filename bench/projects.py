@@ -231,14 +231,25 @@ def serving(
     The server runs in ``run_dir``, writes its tasks' lines to ``run_dir/log.txt``
     and gets ``variables`` as its environment's app settings.
     """
+    arguments = ["--package", PACKAGE, "--task-seconds", str(task_seconds)]
+    if bare_route:
+        arguments.append("--bare-route")
+    with serve_script(project.python, arguments, run_dir, variables or {}) as server:
+        yield server
+
+
+@contextmanager
+def serve_script(
+    python: Path, arguments: list[str], run_dir: Path, variables: dict[str, str]
+) -> Iterator[Server]:
+    """Run bench/serve.py with ``arguments`` on a listening socket of its own, in
+    ``run_dir``, until the block ends; yield it once ``GET /health`` answers."""
     run_dir.mkdir(parents=True, exist_ok=True)
     log_file = run_dir / "log.txt"
-    env = environment({"APP_LOG_FILE": str(log_file), **(variables or {})})
+    env = environment({"APP_LOG_FILE": str(log_file), **variables})
     listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
-    command = [str(project.python), str(SERVE_SCRIPT), "--package", PACKAGE]
-    command += ["--fd", str(listener.fileno()), "--task-seconds", str(task_seconds)]
-    if bare_route:
-        command.append("--bare-route")
+    command = [str(python), str(SERVE_SCRIPT), *arguments]
+    command += ["--fd", str(listener.fileno())]
     output = run_dir / "server.out"
     with listener:
         process = start_process(
