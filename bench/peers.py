@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import threading
 import time
 import uuid
@@ -33,14 +32,16 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+import measure
 import psutil
 import redis
 from projects import (
     BENCH_DIR,
-    CLEAN_BROKER_SCRIPT,
     PACKAGE,
+    Broker,
     Project,
     Server,
+    delete_queue_and_results,
     environment,
     run_checked,
     serve_script,
@@ -51,7 +52,6 @@ from projects import (
 )
 
 PEER_APPS = BENCH_DIR / "peer_apps"
-LOADGEN_SCRIPT = BENCH_DIR / "loadgen.py"
 DRAIN_DEADLINE_SECONDS = 300.0
 RSS_SAMPLE_SECONDS = 0.02
 
@@ -205,16 +205,16 @@ def load_in_process(
     return figures
 
 
-def warm_up(subject: InProcessSubject, plan: PeerPlan, run_dir: Path) -> None:
-    command = [sys.executable, str(LOADGEN_SCRIPT), "load"]
-    command += ["--port", str(subject.server.port), "--path", subject.path]
-    command += ["--concurrency", str(plan.connections), "--requests"]
-    command += [str(plan.warmup_requests)]
+def warm_up(subject: InProcessSubject, plan: PeerPlan) -> None:
     before = subject.server.lines_written()
-    figures = json.loads(run_checked(*command))
-    accepted = sum(
-        count for status, count in figures["statuses"].items() if status[0] == "2"
+    figures = measure.run_loadgen(
+        "load",
+        subject.server,
+        subject.path,
+        concurrency=plan.connections,
+        requests=plan.warmup_requests,
     )
+    accepted = measure.accepted_requests(figures["statuses"])
     wait_for_lines(subject.server, before + accepted * subject.lines_per_request)
 
 
@@ -267,7 +267,7 @@ def measure_in_process_peers(
         ]
         samplers, idle = {}, {}
         for subject in subjects:
-            warm_up(subject, plan, run_dir)
+            warm_up(subject, plan)
             sampler = stack.enter_context(RssSampler(subject.server.process.pid))
             samplers[subject.name], idle[subject.name] = sampler, sampler.now()
         runs: dict[str, list[dict[str, Any]]] = {"pattern": [], "peer": []}
@@ -291,27 +291,20 @@ def measure_in_process_peers(
     return result
 
 
-@dataclass(frozen=True)
-class CeleryBroker:
-    name: str
-    variables: dict[str, str]
-
-
-def celery_brokers(run_dir: Path) -> list[CeleryBroker]:
-    # Both stacks get the same result backend: Redis, or result files on RabbitMQ
-    # (the project's default there), each stack in a folder of its own.
-    return [
-        CeleryBroker(
-            "redis",
-            {"CELERY_BROKER_URL": REDIS_BROKER, "CELERY_RESULT_BACKEND": REDIS_RESULTS},
-        ),
-        CeleryBroker("rabbitmq", {"CELERY_BROKER_URL": RABBITMQ_BROKER}),
-    ]
+# Both stacks get the same result backend: Redis, or result files on RabbitMQ (the
+# project's default there), each stack in a folder of its own (celery_subject).
+CELERY_BROKERS = (
+    Broker(
+        "redis",
+        {"CELERY_BROKER_URL": REDIS_BROKER, "CELERY_RESULT_BACKEND": REDIS_RESULTS},
+    ),
+    Broker("rabbitmq", {"CELERY_BROKER_URL": RABBITMQ_BROKER}),
+)
 
 
 @contextmanager
 def celery_subject(
-    project: Project, peer: bool, broker: CeleryBroker, run_dir: Path
+    project: Project, peer: bool, broker: Broker, run_dir: Path
 ) -> Iterator[Server]:
     """The API and a worker beside it, for the project or its peer, on ``broker``,
     with a queue of their own that is deleted afterwards."""
@@ -333,7 +326,9 @@ def celery_subject(
     if peer:
         env["PYTHONPATH"] = str(PEER_APPS)
     with ExitStack() as cleanup:
-        cleanup.callback(delete_queue, project, broker, queue)
+        cleanup.callback(
+            delete_queue_and_results, project, broker, queue, run_dir / "data" / "sent"
+        )
         process = start_process(worker, run_dir, env, run_dir / "worker.out")
         cleanup.callback(stop, process)
         if peer:
@@ -347,24 +342,10 @@ def celery_subject(
         yield server
 
 
-def delete_queue(project: Project, broker: CeleryBroker, queue: str) -> None:
-    command: list[str | Path] = [project.python, CLEAN_BROKER_SCRIPT]
-    run_checked(
-        *command,
-        "--broker-url",
-        broker.variables["CELERY_BROKER_URL"],
-        "--queue",
-        queue,
-    )
-
-
-def follow(server: Server, plan: PeerPlan) -> dict[str, Any]:
-    command = [sys.executable, str(LOADGEN_SCRIPT), "follow"]
-    command += ["--port", str(server.port), "--path"]
-    command += ["/send-notification/follow-{i}@example.com", "--warmup", "10"]
-    command += ["--tasks", str(plan.follow_tasks)]
-    figures: dict[str, Any] = json.loads(run_checked(*command))
-    return figures
+def follow(server: Server, tasks: int) -> dict[str, Any]:
+    """One task at a time: loadgen's ``follow`` mode, after 10 warm-up tasks."""
+    path = "/send-notification/follow-{i}@example.com"
+    return measure.run_loadgen("follow", server, path, warmup=10, tasks=tasks)
 
 
 CELERY_KEYS = [
@@ -383,7 +364,7 @@ def load_celery(server: Server, plan: PeerPlan, run_dir: Path) -> dict[str, Any]
         server.port, "/send-notification/user-{i}@example.com", plan, run_dir
     )
     figures["drain_s"] = wait_for_lines(server, before + figures["accepted"])
-    followed = follow(server, plan)
+    followed = follow(server, plan.follow_tasks)
     figures["post_p50_ms"] = followed["enqueue_p50_ms"]
     figures["post_to_success_p50_ms"] = followed["end_to_end_p50_ms"]
     figures["follow"] = followed
@@ -415,7 +396,7 @@ def measure_celery_peers(
     """The celery pattern and the minimal app, in turns, on Redis and on RabbitMQ."""
     results: dict[str, Any] = {}
     with redis_databases_emptied():
-        for broker in celery_brokers(run_dir):
+        for broker in CELERY_BROKERS:
             with ExitStack() as stack:
                 servers = {
                     name: stack.enter_context(
@@ -429,7 +410,7 @@ def measure_celery_peers(
                     for name in ("pattern", "peer")
                 }
                 for server in servers.values():  # the first task waits for the worker
-                    follow(server, PeerPlan(1, 1, 1, 0, 5))
+                    follow(server, tasks=5)
                 runs: dict[str, list[dict[str, Any]]] = {"pattern": [], "peer": []}
                 for _ in range(plan.rounds):
                     for name, server in servers.items():

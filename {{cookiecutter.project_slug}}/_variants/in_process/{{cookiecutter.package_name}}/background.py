@@ -142,9 +142,9 @@ class _RequestTasks(list[BackgroundTask]):
     Plain ``def`` tasks are run in ``threads``. A request not counted yet is counted
     at its first task (or refused with 503): the backstop for routes whose
     ``BackgroundTasks`` the route does not show, as when it comes from a dependency
-    given to ``include_router``. A task added once
-    the tasks have run would be dropped without a word (FastAPI issue 14137): it
-    raises ``ScheduledTooLate`` instead.
+    given to ``include_router``. A task added once the tasks have run would be
+    dropped without a word (FastAPI issue 14137): it raises ``ScheduledTooLate``
+    instead.
     """
 
     def __init__(self, backlog: Backlog, threads: TaskThreads, counted: bool) -> None:
