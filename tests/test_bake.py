@@ -75,6 +75,7 @@ EXPECTED_FILES = {
     "celery": COMMON_FILES
     | {
         f"{PACKAGE}/embedded_broker.py",
+        f"{PACKAGE}/result_backend.py",
         f"{PACKAGE}/task_queue.py",
         f"{PACKAGE}/worker.py",
         "tests/support.py",

@@ -13,6 +13,7 @@ from .health import router as health_router
 from .logging_config import configure_logging
 from .notifications import router as notifications_router
 from .request_id import FastAPIWithRequestIds
+from .result_backend import Loader
 from .task_queue import BrokerUnavailable, TaskQueue, answer_unavailable, api_config
 
 
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    celery = Celery(__name__, config_source=api_config(settings))
+    celery = Celery(__name__, loader=Loader, config_source=api_config(settings))
     app.state.task_queue = TaskQueue(celery)
     app.add_exception_handler(BrokerUnavailable, answer_unavailable)
     app.include_router(notifications_router)

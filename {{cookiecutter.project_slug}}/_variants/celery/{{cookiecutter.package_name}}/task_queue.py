@@ -1,5 +1,6 @@
 """The API's side of Celery: sending a task and reading its status."""
 
+import functools
 import inspect
 import logging
 from typing import Annotated, Any
@@ -115,9 +116,14 @@ def _readable(error: object) -> str:
     return str(error)
 
 
+# A task's signature never changes: read it once (inspect.signature takes longer than
+# the rest of a send).
+_signature = functools.cache(inspect.signature)
+
+
 def check_arguments(task: Task, args: tuple[Any, ...]) -> None:
     """Raise TypeError, as ``task.delay`` does, when ``args`` do not fit ``task``."""
-    inspect.signature(task.run).bind(*args)
+    _signature(task.run).bind(*args)
 
 
 def _wait_for_no_result(producer: Any, task_id: str) -> None:
@@ -196,8 +202,9 @@ class TaskQueue:
         return None
 
 
-def get_task_queue(request: Request) -> TaskQueue:
-    """Dependency: the task queue that ``create_app`` made for the app."""
+async def get_task_queue(request: Request) -> TaskQueue:
+    """Dependency: the task queue that ``create_app`` made for the app (``async``: a
+    plain function would cost every request a trip through the thread pool)."""
     task_queue: TaskQueue = request.app.state.task_queue
     return task_queue
 

@@ -29,8 +29,11 @@ def write_notification(
     if record.exists():
         return line
     append_line(log_file, line)
-    sent_dir.mkdir(parents=True, exist_ok=True)
-    record.touch()
+    try:
+        record.touch()
+    except FileNotFoundError:  # the folder, made at the worker's start, was removed
+        sent_dir.mkdir(parents=True, exist_ok=True)
+        record.touch()
     return line
 
 

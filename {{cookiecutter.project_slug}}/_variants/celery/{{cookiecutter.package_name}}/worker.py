@@ -14,10 +14,14 @@ from .config import Settings, celery_config, ensure_writable_folder
 from .log_file import ensure_appendable
 from .logging_config import configure_logging
 from .request_id import TaskWithRequestId
+from .result_backend import Loader
 
 settings = Settings()
 celery_app = Celery(
-    __name__, include=[f"{__package__}.tasks"], task_cls=TaskWithRequestId
+    __name__,
+    include=[f"{__package__}.tasks"],
+    loader=Loader,
+    task_cls=TaskWithRequestId,
 )
 celery_app.conf.update(celery_config(settings))
 

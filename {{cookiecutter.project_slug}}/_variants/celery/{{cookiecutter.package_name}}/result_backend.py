@@ -1,0 +1,94 @@
+"""Celery's Redis result backend, storing each state in one round trip.
+
+Celery's own reads the stored state first, so as not to replace a SUCCESS (a task
+delivered twice, after its worker died before acknowledging it, must not go back to
+STARTED), then writes and publishes the new state in a transaction: two round trips,
+and more work in the worker, for each state a task reports (STARTED, then SUCCESS).
+Here one Lua script does the same on the Redis server in one call, atomically. The API's and the worker's Celery
+apps take it for ``redis://`` and ``rediss://`` result backends through ``Loader``.
+"""
+
+from typing import Any, ClassVar
+
+from celery import states
+from celery.backends.redis import RedisBackend
+from celery.exceptions import BackendStoreError
+from celery.loaders.app import AppLoader
+from kombu.utils.encoding import bytes_to_str
+
+# KEYS[1]: the task's key; ARGV[1]: the encoded state; ARGV[2]: seconds until it
+# expires (0: never). Returns 0 when a SUCCESS was there and is kept, 1 otherwise.
+_STORE_UNLESS_SUCCEEDED = """
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local decoded, meta = pcall(cjson.decode, stored)
+  if decoded and type(meta) == 'table' and meta['status'] == 'SUCCESS' then
+    return 0
+  end
+end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+redis.call('PUBLISH', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+class OneTripRedisBackend(RedisBackend):
+    """``RedisBackend`` whose ``store_result`` costs one round trip.
+
+    Same keys, values, expiry and messages to ``AsyncResult.get()`` as Celery's, and
+    the same rule that a SUCCESS is never replaced, kept by the server. Raises what
+    Celery's does: ``BackendStoreError`` for a value too large for Redis, the
+    connection's errors once the retry policy (``result_backend_transport_options``)
+    gives up.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._store_script: Any = None
+
+    def _store_result(
+        self,
+        task_id: str,
+        result: Any,
+        state: str,
+        traceback: str | None = None,
+        request: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        meta = self._get_result_meta(
+            result=result, state=state, traceback=traceback, request=request
+        )
+        meta["task_id"] = bytes_to_str(task_id)
+        value = self.encode(meta)
+        if isinstance(value, str) and len(value) > self._MAX_STR_VALUE_SIZE:
+            raise BackendStoreError(
+                "value too large for Redis backend", state=state, task_id=task_id
+            )
+        expires = self.failure_expires if state == states.FAILURE else self.expires
+        key = self.get_key_for_task(task_id)
+        self.ensure(self._store, (key, value, int(expires or 0)))
+        return result
+
+    def _store(self, key: bytes, value: str | bytes, expires: int) -> None:
+        if self._store_script is None:
+            # redis-py loads the script on the server again if it was flushed.
+            self._store_script = self.client.register_script(_STORE_UNLESS_SUCCEEDED)
+        self._store_script(keys=[key], args=[value, expires])
+
+
+class Loader(AppLoader):
+    """Celery's default loader, which makes Redis result backends OneTripRedisBackend.
+
+    Pass it as ``Celery(loader=Loader)``. The mapping is Celery's
+    ``override_backends``, set on the loader rather than in the configuration: Celery
+    makes the backend from ``CELERY_RESULT_BACKEND`` before it reads the configuration.
+    """
+
+    override_backends: ClassVar[dict[str, str]] = {
+        scheme: f"{__name__}:{OneTripRedisBackend.__name__}"
+        for scheme in ("redis", "rediss")
+    }
