@@ -124,8 +124,8 @@ IN_PROCESS_ENDPOINTS = {
 
 def run_loadgen(mode: str, server: Server, path: str, **options: int) -> dict[str, Any]:
     """Run bench/loadgen.py in a process of its own against ``server``."""
-    command = [sys.executable, str(LOADGEN_SCRIPT), mode, "--port", str(server.port)]
-    command += ["--path", path]
+    command = [sys.executable, str(LOADGEN_SCRIPT), mode, "--host", server.host]
+    command += ["--port", str(server.port), "--path", path]
     for name, value in options.items():
         command += [f"--{name}", str(value)]
     result = subprocess.run(

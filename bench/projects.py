@@ -182,9 +182,10 @@ class Server:
     log_file: Path
     """The file its tasks write their lines to (``APP_LOG_FILE``)."""
     output: Path
+    host: str = "127.0.0.1"
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def health(self) -> dict[str, Any]:
         return get_json(self.url("/health"))

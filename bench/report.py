@@ -22,6 +22,8 @@ PEER_RATIO_AIM = 1.0
 latencies at most the peer's."""
 RSS_GROWTH_AIM = 1.3
 """Measurement 7: peak RSS under load at most this many times the idle RSS."""
+SCALE_OUT_SPEEDUP_AIM = 1.8
+"""Measurement 8: tasks/s with two worker hosts at least this many times one's."""
 PEER_NAMES = {
     "add_task": "FastAPI's tutorial app",
     "dependency_injected": "FastAPI's tutorial app with a dependency",
@@ -301,6 +303,37 @@ def peer_rows(peers: dict[str, Any] | None) -> list[Row]:
     return found
 
 
+def scale_out_rows(figures: dict[str, Any] | None) -> list[Row]:
+    measurement = "8. Scale-out over hosts"
+    if figures is None:
+        return [Row(measurement, "celery on Redis", "skipped", "-", None)]
+    plan, hosts, cut = figures["plan"], figures["worker_hosts"], figures["cut"]
+    task_ms = plan["task_seconds"] * 1000
+    throughput = Row(
+        measurement,
+        f"celery on Redis, tasks of {task_ms:g} ms, {plan['batch']} a batch",
+        f"tasks/s with 1 worker host {hosts['1']['tasks_per_s']:.0f}, with 2"
+        f" {hosts['2']['tasks_per_s']:.0f} = {figures['speedup']:.2f}x",
+        f"2 hosts >= {SCALE_OUT_SPEEDUP_AIM:g}x 1 host",
+        figures["speedup"] >= SCALE_OUT_SPEEDUP_AIM,
+    )
+    once = cut["missing"] == 0 and cut["written_more_than_once"] == 0
+    cut_row = Row(
+        measurement,
+        f"a worker host cut off mid-run ({plan['cut_batch']} tasks)",
+        f"{cut['accepted']} accepted, {cut['completed_before_cut']} done at the cut;"
+        f" {cut['distinct_tasks_completed']} completed, {cut['missing']} missing,"
+        f" {cut['written_more_than_once']} written twice; {cut['delivered_twice']}"
+        f" handed back by Redis after the cut and run again without a second line;"
+        f" last line {cut['seconds_from_cut_to_last_line']:.1f} s, nothing left"
+        f" queued or unacked {cut['seconds_from_cut_to_settled']:.1f} s after the"
+        f" cut (visibility timeout {plan['visibility_timeout']:g} s)",
+        "every accepted task completes once",
+        once and cut["accepted"] == plan["cut_batch"],
+    )
+    return [throughput, cut_row]
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     return [
         *bake_rows(results["bake_time"]),
@@ -309,6 +342,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         *end_to_end_rows(results["celery"]),
         *overload_rows(results["overload"]),
         *peer_rows(results.get("peers")),
+        *scale_out_rows(results.get("scale_out")),
         *suite_rows(results.get("test_suite")),
     ]
 

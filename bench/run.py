@@ -9,8 +9,9 @@ From the repository's root (Redis on 127.0.0.1:6379, RabbitMQ on 127.0.0.1:5672)
 
 Prints a markdown table, writes bench/results/results.json and results.png.
 ``--quick`` does a little of everything (while working on the benchmark);
-``--skip-suite`` leaves out the test suite, ``--skip-peers`` measurement 7, and
-``--peers-only`` runs measurement 7 alone.
+``--skip-suite`` leaves out the test suite, ``--skip-peers`` measurement 7 and
+``--skip-scale-out`` measurement 8; ``--peers-only`` and ``--scale-out-only`` run one of
+them alone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import measure
 import peers
 import report
+import scale_out
 from projects import (
     BROKERS,
     PATTERNS,
@@ -94,14 +96,18 @@ def measure_peers(
 def run_benchmark(
     plan: measure.Plan,
     peer_plan: peers.PeerPlan | None,
-    peers_only: bool,
+    scale_out_plan: scale_out.ScaleOutPlan | None,
+    only: str | None,
     workdir: Path,
 ) -> dict[str, Any]:
     results: dict[str, Any] = {"plan": asdict(plan)}
-    if peer_plan is not None:
-        peers.require_wrk()  # before anything long
+    if peer_plan is not None:  # before anything long
+        peers.require_wrk()
+    if scale_out_plan is not None:
+        scale_out.require_network_namespaces()
+        scale_out.require_redis_server()
     with private_cookiecutter_config(workdir):
-        if not peers_only:
+        if only is None:
             progress(
                 f"1. bake time: each pattern and the one-file template"
                 f" x{plan.bake_rounds}"
@@ -118,7 +124,14 @@ def run_benchmark(
     results["peers"] = (
         None if peer_plan is None else measure_peers(projects, peer_plan, runs_dir)
     )
-    if peers_only:
+    if scale_out_plan is None:
+        results["scale_out"] = None
+    else:
+        progress("8. celery on one worker host, then two, then one cut off mid-run")
+        results["scale_out"] = scale_out.measure_scale_out(
+            projects["celery"], scale_out_plan, runs_dir / "scale-out"
+        )
+    if only is not None:
         return results
 
     progress("2-3. load on the baseline and the in-process patterns, then slow tasks")
@@ -156,22 +169,47 @@ def main() -> None:
         "--skip-peers", action="store_true", help="leave out measurement 7 (wrk)"
     )
     parser.add_argument(
-        "--peers-only", action="store_true", help="measurement 7 alone, no suite"
+        "--skip-scale-out",
+        action="store_true",
+        help="leave out measurement 8 (network namespaces, as root)",
+    )
+    alone = parser.add_mutually_exclusive_group()
+    alone.add_argument(
+        "--peers-only",
+        action="store_const",
+        const="peers",
+        dest="only",
+        help="measurement 7 alone, no suite",
+    )
+    alone.add_argument(
+        "--scale-out-only",
+        action="store_const",
+        const="scale_out",
+        dest="only",
+        help="measurement 8 alone, no suite",
     )
     arguments = parser.parse_args()
+    only = arguments.only
     plan = measure.QUICK if arguments.quick else measure.FULL
     peer_plan = (
         None
-        if arguments.skip_peers
+        if arguments.skip_peers or only == "scale_out"
         else (peers.PEERS_QUICK if arguments.quick else peers.PEERS_FULL)
+    )
+    scale_out_plan = (
+        None
+        if arguments.skip_scale_out or only == "peers"
+        else (
+            scale_out.SCALE_OUT_QUICK if arguments.quick else scale_out.SCALE_OUT_FULL
+        )
     )
 
     started = time.monotonic()
     environment = describe_environment()
     with tempfile.TemporaryDirectory(prefix="bgtasks-bench-") as workdir:
-        results = run_benchmark(plan, peer_plan, arguments.peers_only, Path(workdir))
+        results = run_benchmark(plan, peer_plan, scale_out_plan, only, Path(workdir))
     results["environment"] = environment
-    if arguments.skip_suite or arguments.peers_only:
+    if arguments.skip_suite or only is not None:
         results["test_suite"] = None
     else:
         progress("6. the template's test suite: python -m pytest")
@@ -180,13 +218,16 @@ def main() -> None:
     results["total_seconds"] = time.monotonic() - started
 
     RESULTS_DIR.mkdir(exist_ok=True)
-    # A run of measurement 7 alone keeps the full run's files as they are.
-    name = "peers" if arguments.peers_only else "results"
+    # A run of measurement 7 or 8 alone keeps the full run's files as they are.
+    name = "results" if only is None else only
     (RESULTS_DIR / f"{name}.json").write_text(
         json.dumps(results, indent=2) + "\n", encoding="utf-8"
     )
-    if arguments.peers_only:
+    if only == "peers":
         table = report.markdown_table(results, report.peer_rows(results["peers"]))
+    elif only == "scale_out":
+        rows = report.scale_out_rows(results["scale_out"])
+        table = report.markdown_table(results, rows)
     else:
         report.plot(results, RESULTS_DIR / "results.png")
         table = report.markdown_table(results)

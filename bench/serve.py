@@ -8,9 +8,11 @@ whose environment variables the app should read (``APP_LOG_FILE``, ``CELERY_*``.
 It serves ``<package>.main:app``, or ``--app module:attribute`` (a peer of
 bench/peer_apps/, found in ``--app-dir``), on the listening TCP socket it inherits
 (``--fd``; uvicorn's own ``--fd`` would take it for a Unix socket and leave Nagle's
-algorithm on), in one process, with uvicorn's defaults otherwise (uvloop and
-httptools when installed, as ``fastapi run`` does). The project's code is not
-changed; two options change what the running app does, from the outside:
+algorithm on), or on ``--bind HOST:PORT`` (a server in a network namespace of
+measurement 8, whose socket must be made there), in one process, with uvicorn's
+defaults otherwise (uvloop and httptools when installed, as ``fastapi run`` does).
+The project's code is not changed; two options change what the running app does,
+from the outside:
 
 ``--task-seconds S``
     Every background task of an in-process pattern sleeps ``S`` seconds before it
@@ -71,8 +73,10 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--package", help="the project's import name")
     parser.add_argument("--app", help="module:attribute, instead of --package")
     parser.add_argument("--app-dir", help="where --app's module is")
-    parser.add_argument(
-        "--fd", type=int, required=True, help="a listening TCP socket to serve on"
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--fd", type=int, help="a listening TCP socket to serve on")
+    where.add_argument(
+        "--bind", help="HOST:PORT to listen on, for a server in a network namespace"
     )
     parser.add_argument("--task-seconds", type=float, default=0.0)
     parser.add_argument("--bare-route", action="store_true")
@@ -91,7 +95,11 @@ def main() -> None:
         make_every_task_slow(arguments.package, arguments.task_seconds)
     if arguments.bare_route:
         add_bare_route(app, arguments.package)
-    listener = socket.socket(fileno=arguments.fd)  # family and type read from the fd
+    if arguments.bind:
+        host, _, port = arguments.bind.rpartition(":")
+        listener = socket.create_server((host, int(port)), backlog=1024)
+    else:
+        listener = socket.socket(fileno=arguments.fd)  # family and type from the fd
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[listener])
 
