@@ -8,12 +8,11 @@ changes made from the outside, as bench/serve.py makes its own:
   server, an API) does: ``<package>.tasks.append_line``, the write the notification
   task ends in, is replaced by one that sleeps first;
 - Redis's ``visibility_timeout`` is ``BENCH_VISIBILITY_TIMEOUT`` seconds instead of
-  the project's 240, and kombu looks for messages past it every second instead of
-  about every 100 s (``unacked_restore_interval`` 10 s times
-  ``unacked_restore_throttle`` 10). The timeout must outlast the longest task plus
-  the longest retry delay; these tasks take 0.05 s and do not fail, so a few seconds
-  are safe, and the tasks that a host cut off had taken come back to the other host
-  in seconds, where the project's settings take up to 240 + 100 s.
+  the project's 240, and a worker looks for messages past it every second instead of
+  every 10 s (``unacked_restore_interval``). The timeout must outlast the longest
+  task plus the longest retry delay; these tasks take 0.05 s and do not fail, so a
+  few seconds are safe, and the tasks that a host cut off had taken come back to the
+  other host in seconds, where the project's settings take up to 240 + 10 s.
 """
 
 import importlib
@@ -38,7 +37,5 @@ def append_line_after_waiting(path: Path, text: str) -> None:
 tasks.append_line = append_line_after_waiting
 celery_app = worker.celery_app
 celery_app.conf.broker_transport_options.update(
-    visibility_timeout=VISIBILITY_TIMEOUT,
-    unacked_restore_interval=1,
-    unacked_restore_throttle=1,
+    visibility_timeout=VISIBILITY_TIMEOUT, unacked_restore_interval=1
 )

@@ -161,3 +161,4 @@ def test_production_settings_on_redis(tmp_path: Path) -> None:
     assert config["task_soft_time_limit"] < config["task_time_limit"] == TIME_LIMIT
     visibility = config["broker_transport_options"]["visibility_timeout"]
     assert visibility > TIME_LIMIT + RETRY_BACKOFF_MAX
+    assert config["broker_transport_options"]["unacked_restore_throttle"] == 1

@@ -150,6 +150,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # seconds: it must outlast the longest task plus the longest retry delay,
             # or a task still running would be started a second time.
             "visibility_timeout": 2 * (TIME_LIMIT + RETRY_BACKOFF_MAX),
+            # A worker looks for such messages every 10 s (kombu's default only
+            # every tenth time, so a dead worker's task came back up to 100 s late).
+            "unacked_restore_throttle": 1,
         }
     elif settings.broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
         # Sending waits for RabbitMQ to confirm it has the message: a message sent on
