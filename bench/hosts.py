@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import uuid
-from types import TracebackType
 
 NETWORK = "198.18.0"
 PREFIX_LENGTH = 24
@@ -93,12 +92,7 @@ class Hosts:
             raise
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self._remove()
 
     def _remove(self) -> None:

@@ -21,7 +21,6 @@ SUCCESS.
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 import uuid
@@ -43,6 +42,7 @@ from projects import (
     Server,
     delete_queue_and_results,
     environment,
+    require_command,
     run_checked,
     serve_script,
     serving,
@@ -97,13 +97,12 @@ end
 
 
 def require_wrk() -> str:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit(
-            "bench/run.py needs wrk for measurement 7: install it (Debian and Ubuntu:"
-            " apt-get install wrk; macOS: brew install wrk) or pass --skip-peers"
-        )
-    return wrk
+    return require_command(
+        "wrk",
+        "measurement 7",
+        "Debian and Ubuntu: apt-get install wrk; macOS: brew install wrk",
+        "--skip-peers",
+    )
 
 
 def run_wrk(port: int, path: str, plan: PeerPlan, run_dir: Path) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +39,17 @@ PACKAGE = "background_tasks_app"
 START_DEADLINE_SECONDS = 60.0
 STOP_DEADLINE_SECONDS = 30.0
 POLL_INTERVAL_SECONDS = 0.02
+
+
+def require_command(name: str, needed_by: str, install: str, skip_flag: str) -> str:
+    """The path of command ``name``; SystemExit, saying how to get it, where it is
+    missing."""
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(
+            f"{needed_by} needs {name}: install it ({install}) or pass {skip_flag}"
+        )
+    return found
 
 
 def holds_within(condition: Callable[[], bool], deadline_seconds: float) -> bool:

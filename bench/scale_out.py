@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -44,6 +43,7 @@ from projects import (
     Project,
     Server,
     environment,
+    require_command,
     start_process,
     stop,
     wait_until,
@@ -74,14 +74,12 @@ SCALE_OUT_QUICK = ScaleOutPlan(batch=120, rounds=1, cut_batch=160)
 
 
 def require_redis_server() -> str:
-    found = shutil.which("redis-server")
-    if found is None:
-        raise SystemExit(
-            "measurement 8 runs a redis-server of its own on its Redis host: install"
-            " it (Debian and Ubuntu: apt-get install redis-server) or pass"
-            " --skip-scale-out"
-        )
-    return found
+    return require_command(
+        "redis-server",
+        "measurement 8 (its Redis host)",
+        "Debian and Ubuntu: apt-get install redis-server",
+        "--skip-scale-out",
+    )
 
 
 @contextmanager

@@ -4,8 +4,9 @@ Celery's own reads the stored state first, so as not to replace a SUCCESS (a tas
 delivered twice, after its worker died before acknowledging it, must not go back to
 STARTED), then writes and publishes the new state in a transaction: two round trips,
 and more work in the worker, for each state a task reports (STARTED, then SUCCESS).
-Here one Lua script does the same on the Redis server in one call, atomically. The API's and the worker's Celery
-apps take it for ``redis://`` and ``rediss://`` result backends through ``Loader``.
+Here one Lua script does the same on the Redis server in one call, atomically. The
+API's and the worker's Celery apps take it for ``redis://`` and ``rediss://`` result
+backends through ``Loader``.
 """
 
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from kombu.utils.encoding import bytes_to_str
 
 # KEYS[1]: the task's key; ARGV[1]: the encoded state; ARGV[2]: seconds until it
 # expires (0: never). Returns 0 when a SUCCESS was there and is kept, 1 otherwise.
+# The stored state is read as JSON, the project's result_serializer.
 _STORE_UNLESS_SUCCEEDED = """
 local stored = redis.call('GET', KEYS[1])
 if stored then
