@@ -33,7 +33,6 @@ from typing import Any
 
 import measure
 import psutil
-import redis
 from projects import (
     BENCH_DIR,
     PACKAGE,
@@ -42,6 +41,7 @@ from projects import (
     Server,
     delete_queue_and_results,
     environment,
+    redis_databases_emptied,
     require_command,
     run_checked,
     serve_script,
@@ -59,6 +59,8 @@ RSS_SAMPLE_SECONDS = 0.02
 # that every key either peer's results leave behind can be removed.
 REDIS_BROKER = "redis://127.0.0.1:6379/6"
 REDIS_RESULTS = "redis://127.0.0.1:6379/7"
+REDIS_DATABASES = [REDIS_BROKER, REDIS_RESULTS]
+SKIP_HINT = "pass --skip-peers"
 RABBITMQ_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 
 
@@ -370,31 +372,12 @@ def load_celery(server: Server, plan: PeerPlan, run_dir: Path) -> dict[str, Any]
     return figures
 
 
-@contextmanager
-def redis_databases_emptied() -> Iterator[None]:
-    """Refuse to start unless the peers' Redis databases are empty; empty them after."""
-    clients = [redis.Redis.from_url(url) for url in (REDIS_BROKER, REDIS_RESULTS)]
-    for url, client in zip((REDIS_BROKER, REDIS_RESULTS), clients, strict=True):
-        if client.dbsize():
-            raise SystemExit(
-                f"{url} holds keys: measurement 7 empties this database after it, so it"
-                " must start empty. Empty it (redis-cli -n N flushdb) or pass"
-                " --skip-peers"
-            )
-    try:
-        yield
-    finally:
-        for client in clients:
-            client.flushdb()
-            client.close()
-
-
 def measure_celery_peers(
     project: Project, plan: PeerPlan, run_dir: Path
 ) -> dict[str, Any]:
     """The celery pattern and the minimal app, in turns, on Redis and on RabbitMQ."""
     results: dict[str, Any] = {}
-    with redis_databases_emptied():
+    with redis_databases_emptied(REDIS_DATABASES, SKIP_HINT):
         for broker in CELERY_BROKERS:
             with ExitStack() as stack:
                 servers = {

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import redis
 from cookiecutter.main import cookiecutter
 from uv import find_uv_bin
 
@@ -286,18 +287,49 @@ class Broker:
 
 # The pairs the template's own suite runs the celery project on
 # (tests/test_generated_projects.py): Redis with Redis results, RabbitMQ with the
-# default result files, and the embedded broker.
+# default result files, and the embedded broker. Redis's databases are the
+# benchmark's own: checked empty before, emptied after (redis_databases_emptied).
+REDIS_DATABASES = ("redis://127.0.0.1:6379/8", "redis://127.0.0.1:6379/9")
 BROKERS = (
     Broker(
         "redis",
         {
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-            "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
+            "CELERY_BROKER_URL": REDIS_DATABASES[0],
+            "CELERY_RESULT_BACKEND": REDIS_DATABASES[1],
         },
     ),
     Broker("rabbitmq", {"CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//"}),
     Broker("embedded", {}),
 )
+
+
+def require_empty_redis_databases(urls: list[str], otherwise: str) -> None:
+    """Raise SystemExit, saying what to do, unless these Redis databases are empty."""
+    for url in urls:
+        with redis.Redis.from_url(url) as client:
+            if client.dbsize():
+                raise SystemExit(
+                    f"{url} holds keys: the benchmark empties this database after it,"
+                    f" so it must start empty. Empty it (redis-cli -n N flushdb) or"
+                    f" {otherwise}"
+                )
+
+
+@contextmanager
+def redis_databases_emptied(urls: list[str], otherwise: str) -> Iterator[None]:
+    """Refuse to start unless these Redis databases are empty; empty them after.
+
+    A worker leaves keys of kombu's own there (its remote-control queue's binding
+    deadlines) that no cleanup of a queue removes: only a database of the
+    benchmark's own can be left as it was found.
+    """
+    require_empty_redis_databases(urls, otherwise)
+    try:
+        yield
+    finally:
+        for url in urls:
+            with redis.Redis.from_url(url) as client:
+                client.flushdb()
 
 
 @dataclass(frozen=True)

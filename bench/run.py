@@ -36,12 +36,16 @@ import scale_out
 from projects import (
     BROKERS,
     PATTERNS,
+    REDIS_DATABASES,
     TEMPLATE_DIR,
     install_project,
     private_cookiecutter_config,
+    redis_databases_emptied,
+    require_empty_redis_databases,
 )
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+MEASUREMENTS_2_4_HINT = "run measurement 7 or 8 alone (--peers-only, --scale-out-only)"
 
 
 def progress(message: str) -> None:
@@ -103,6 +107,9 @@ def run_benchmark(
     results: dict[str, Any] = {"plan": asdict(plan)}
     if peer_plan is not None:  # before anything long
         peers.require_wrk()
+        require_empty_redis_databases(peers.REDIS_DATABASES, peers.SKIP_HINT)
+    if only is None:
+        require_empty_redis_databases(list(REDIS_DATABASES), MEASUREMENTS_2_4_HINT)
     if scale_out_plan is not None:
         scale_out.require_network_namespaces()
         scale_out.require_redis_server()
@@ -140,13 +147,14 @@ def run_benchmark(
     results["slow_tasks"] = in_process["slow_tasks"]
 
     results["celery"] = {}
-    for broker in BROKERS:
-        progress(f"2, 4. celery on {broker.name}: one task at a time, then load")
-        figures = measure.measure_celery(
-            projects["celery"], broker, plan, runs_dir / f"celery-{broker.name}"
-        )
-        results["load"][f"celery_{broker.name}"] = figures.pop("load")
-        results["celery"][broker.name] = figures
+    with redis_databases_emptied(list(REDIS_DATABASES), MEASUREMENTS_2_4_HINT):
+        for broker in BROKERS:
+            progress(f"2, 4. celery on {broker.name}: one task at a time, then load")
+            figures = measure.measure_celery(
+                projects["celery"], broker, plan, runs_dir / f"celery-{broker.name}"
+            )
+            results["load"][f"celery_{broker.name}"] = figures.pop("load")
+            results["celery"][broker.name] = figures
 
     results["overload"] = {}
     for pattern in measure.IN_PROCESS_ENDPOINTS:
