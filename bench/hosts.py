@@ -8,9 +8,10 @@ has a route anywhere else. Cutting a host off sets its end on the bridge down: t
 and its processes go on, but nothing it sends arrives any more, as when a machine
 drops off the network.
 
-The addresses are in 198.18.0.0/15, the range RFC 2544 sets aside for benchmarking
-network devices, which no network routes: traffic only ever goes to these hosts.
-Linux only, as root.
+The addresses are a /24 of 198.18.0.0/15, the range RFC 2544 sets aside for
+benchmarking network devices, which no network routes: traffic only ever goes to these
+hosts. Each set of hosts takes a /24 that no interface of this machine has yet, so two
+runs at once do not reach each other's hosts. Linux only, as root.
 """
 
 from __future__ import annotations
@@ -22,8 +23,31 @@ import signal
 import subprocess
 import uuid
 
-NETWORK = "198.18.0"
+BENCHMARK_NETWORKS = [
+    f"198.{second}.{third}" for second in (18, 19) for third in range(256)
+]
+"""The /24s of RFC 2544's 198.18.0.0/15, as their first three numbers."""
 PREFIX_LENGTH = 24
+
+
+def unused_network() -> str:
+    """A /24 of BENCHMARK_NETWORKS that no interface here has an address in."""
+    listed = subprocess.run(
+        ["ip", "-4", "-o", "address", "show"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    used = {
+        word.rpartition(".")[0]
+        for line in listed.stdout.splitlines()
+        for word in line.split()
+        if word.startswith("198.1")
+    }
+    for network in BENCHMARK_NETWORKS:
+        if network not in used:
+            return network
+    raise RuntimeError("every /24 of 198.18.0.0/15 is in use on this machine")
 
 
 def require_network_namespaces() -> None:
@@ -53,9 +77,7 @@ class Hosts:
         self._bridge = f"bgtb{tag}"  # interface names: at most 15 characters
         self._namespaces = {name: f"bgtb-{tag}-{name}" for name in names}
         self._links = {name: f"bgtb{tag}h{i}" for i, name in enumerate(names)}
-        self._addresses = {
-            name: f"{NETWORK}.{i}" for i, name in enumerate(names, start=2)
-        }
+        self._addresses: dict[str, str] = {}
         self._made: list[str] = []
 
     def address(self, name: str) -> str:
@@ -70,10 +92,14 @@ class Hosts:
         ip("link", "set", self._links[name], "down")
 
     def __enter__(self) -> Hosts:
+        network = unused_network()
+        self._addresses = {
+            name: f"{network}.{i}" for i, name in enumerate(self._namespaces, start=2)
+        }
         try:
             ip("link", "add", self._bridge, "type", "bridge")
             self._made.append(self._bridge)
-            ip("address", "add", f"{NETWORK}.1/{PREFIX_LENGTH}", "dev", self._bridge)
+            ip("address", "add", f"{network}.1/{PREFIX_LENGTH}", "dev", self._bridge)
             ip("link", "set", self._bridge, "up")
             for name, namespace in self._namespaces.items():
                 ip("netns", "add", namespace)
