@@ -115,3 +115,51 @@ def test_a_state_expires_and_is_published_as_celery_does(
     assert 0 < client.ttl(key) <= backend.expires
     result = backend.app.AsyncResult(task_id)
     assert result.get(timeout=WAIT_SECONDS) == "the line"
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        ({}, "notification for \udcff@example.com"),  # cjson refuses lone surrogates
+        ({"result_compression": "zlib"}, "the line"),
+    ],
+    ids=["json-that-lua-cannot-read", "compressed"],
+)
+def test_a_success_the_script_cannot_read_is_kept_by_celerys_own_rule(
+    settings: Settings,
+    new_task_id: Callable[[], str],
+    options: dict[str, str],
+    line: str,
+) -> None:
+    app = Celery(loader=Loader, config_source={**celery_config(settings), **options})
+    backend = app.backend
+    task_id = new_task_id()
+    backend.store_result(task_id, line, states.SUCCESS)
+    backend.store_result(task_id, None, states.STARTED)
+
+    meta = backend.get_task_meta(task_id)
+    app.close()
+    assert (meta["status"], meta["result"]) == (states.SUCCESS, line)
+
+
+def test_an_unreachable_redis_raises_the_connection_error_as_celerys_own_does(
+    settings: Settings,
+) -> None:
+    unreachable = "redis://127.0.0.1:1/0"
+    own = settings.model_copy(update={"result_backend": unreachable})
+    app = Celery(loader=Loader, config_source=celery_config(own))
+    with pytest.raises(redis.ConnectionError):
+        app.backend.store_result(str(uuid.uuid4()), None, states.STARTED)
+    app.close()
+
+
+def test_a_negative_expiry_is_refused_as_celerys_own_backend_refuses_it(
+    settings: Settings, new_task_id: Callable[[], str]
+) -> None:
+    config = {**celery_config(settings), "result_expires": -5}
+    app = Celery(loader=Loader, config_source=config)
+    task_id = new_task_id()
+    with pytest.raises(redis.ResponseError):
+        app.backend.store_result(task_id, "the line", states.SUCCESS)
+    assert app.backend.get_task_meta(task_id)["status"] == states.PENDING
+    app.close()

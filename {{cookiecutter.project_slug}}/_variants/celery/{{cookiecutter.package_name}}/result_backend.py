@@ -18,34 +18,41 @@ from celery.loaders.app import AppLoader
 from kombu.utils.encoding import bytes_to_str
 
 # KEYS[1]: the task's key; ARGV[1]: the encoded state; ARGV[2]: seconds until it
-# expires (0: never). Returns 0 when a SUCCESS was there and is kept, 1 otherwise.
-# The stored state is read as JSON, the project's result_serializer.
+# expires ("0": never). Returns 0 when a SUCCESS is there and kept, 1 once the state
+# is written and published, and UNREAD, writing nothing, when the stored value is not
+# JSON that Lua's cjson reads (compressed, another serializer, a lone surrogate).
 _STORE_UNLESS_SUCCEEDED = """
 local stored = redis.call('GET', KEYS[1])
 if stored then
   local decoded, meta = pcall(cjson.decode, stored)
-  if decoded and type(meta) == 'table' and meta['status'] == 'SUCCESS' then
+  if not decoded or type(meta) ~= 'table' then
+    return -1
+  end
+  if meta['status'] == 'SUCCESS' then
     return 0
   end
 end
-if tonumber(ARGV[2]) > 0 then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-else
+if ARGV[2] == '0' then
   redis.call('SET', KEYS[1], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 end
 redis.call('PUBLISH', KEYS[1], ARGV[1])
 return 1
 """
+UNREAD = -1
 
 
 class OneTripRedisBackend(RedisBackend):
     """``RedisBackend`` whose ``store_result`` costs one round trip.
 
-    Same keys, values, expiry and messages to ``AsyncResult.get()`` as Celery's, and
-    the same rule that a SUCCESS is never replaced, kept by the server. Raises what
-    Celery's does: ``BackendStoreError`` for a value too large for Redis, the
-    connection's errors once the retry policy (``result_backend_transport_options``)
-    gives up.
+    It stores the same key, value and expiry as Celery's, publishes the same message
+    to ``AsyncResult.get()``, and keeps the same rule that a SUCCESS is never
+    replaced, checked by the server. Where the stored value is one the script cannot
+    read, it falls back to Celery's own two round trips. Raises what Celery's does:
+    ``BackendStoreError`` for a value too large for Redis, redis-py's
+    ``ConnectionError`` at once when Redis cannot be reached (Celery's own read before
+    the write is not retried either), ``ResponseError`` for a negative expiry.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -72,22 +79,29 @@ class OneTripRedisBackend(RedisBackend):
             )
         expires = self.failure_expires if state == states.FAILURE else self.expires
         key = self.get_key_for_task(task_id)
-        self.ensure(self._store, (key, value, int(expires or 0)))
+        if self._store(key, value, expires) == UNREAD:
+            return super()._store_result(
+                task_id, result, state, traceback, request, **kwargs
+            )
         return result
 
-    def _store(self, key: bytes, value: str | bytes, expires: int) -> None:
+    def _store(self, key: bytes, value: str | bytes, expires: float | None) -> int:
         if self._store_script is None:
             # redis-py loads the script on the server again if it was flushed.
             self._store_script = self.client.register_script(_STORE_UNLESS_SUCCEEDED)
-        self._store_script(keys=[key], args=[value, expires])
+        seconds = str(int(expires)) if expires else "0"
+        outcome: int = self._store_script(keys=[key], args=[value, seconds])
+        return outcome
 
 
 class Loader(AppLoader):
     """Celery's default loader, which makes Redis result backends OneTripRedisBackend.
 
     Pass it as ``Celery(loader=Loader)``. The mapping is Celery's
-    ``override_backends``, set on the loader rather than in the configuration: Celery
-    makes the backend from ``CELERY_RESULT_BACKEND`` before it reads the configuration.
+    ``override_backends``, set on the loader rather than in the configuration: with
+    ``CELERY_RESULT_BACKEND`` set, Celery reads that variable and makes the backend
+    without loading the configuration, so an ``override_backends`` there would not be
+    seen in time.
     """
 
     override_backends: ClassVar[dict[str, str]] = {
