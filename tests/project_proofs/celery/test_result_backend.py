@@ -1,5 +1,7 @@
 """How task states are stored in Redis (result_backend.py): in one round trip each, a
-SUCCESS never replaced, and the state still published for ``AsyncResult.get()``."""
+SUCCESS never replaced (by the script, or by Celery's own rule where the script cannot
+read the stored value), the state still published for ``AsyncResult.get()``, and errors
+raised as Celery's own backend raises them."""
 
 import uuid
 from collections.abc import Callable, Iterator
