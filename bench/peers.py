@@ -59,7 +59,7 @@ RSS_SAMPLE_SECONDS = 0.02
 # that every key either peer's results leave behind can be removed.
 REDIS_BROKER = "redis://127.0.0.1:6379/6"
 REDIS_RESULTS = "redis://127.0.0.1:6379/7"
-REDIS_DATABASES = [REDIS_BROKER, REDIS_RESULTS]
+REDIS_DATABASES = (REDIS_BROKER, REDIS_RESULTS)
 SKIP_HINT = "pass --skip-peers"
 RABBITMQ_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 

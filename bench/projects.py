@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -303,7 +303,7 @@ BROKERS = (
 )
 
 
-def require_empty_redis_databases(urls: list[str], otherwise: str) -> None:
+def require_empty_redis_databases(urls: Sequence[str], otherwise: str) -> None:
     """Raise SystemExit, saying what to do, unless these Redis databases are empty."""
     for url in urls:
         with redis.Redis.from_url(url) as client:
@@ -316,7 +316,7 @@ def require_empty_redis_databases(urls: list[str], otherwise: str) -> None:
 
 
 @contextmanager
-def redis_databases_emptied(urls: list[str], otherwise: str) -> Iterator[None]:
+def redis_databases_emptied(urls: Sequence[str], otherwise: str) -> Iterator[None]:
     """Refuse to start unless these Redis databases are empty; empty them after.
 
     A worker leaves keys of kombu's own there (its remote-control queue's binding

@@ -109,7 +109,7 @@ def run_benchmark(
         peers.require_wrk()
         require_empty_redis_databases(peers.REDIS_DATABASES, peers.SKIP_HINT)
     if only is None:
-        require_empty_redis_databases(list(REDIS_DATABASES), MEASUREMENTS_2_4_HINT)
+        require_empty_redis_databases(REDIS_DATABASES, MEASUREMENTS_2_4_HINT)
     if scale_out_plan is not None:
         scale_out.require_network_namespaces()
         scale_out.require_redis_server()
@@ -147,7 +147,7 @@ def run_benchmark(
     results["slow_tasks"] = in_process["slow_tasks"]
 
     results["celery"] = {}
-    with redis_databases_emptied(list(REDIS_DATABASES), MEASUREMENTS_2_4_HINT):
+    with redis_databases_emptied(REDIS_DATABASES, MEASUREMENTS_2_4_HINT):
         for broker in BROKERS:
             progress(f"2, 4. celery on {broker.name}: one task at a time, then load")
             figures = measure.measure_celery(
