@@ -185,9 +185,12 @@ def free_port() -> int:
 
 
 class BrokerProxy:
-    """A TCP relay in front of a real broker, which the test can cut and restore.
+    """A TCP relay in front of a real broker, which the test can cut, freeze and
+    restore.
 
     While cut, connections to it are refused, as they are by a broker that is down.
+    While frozen, connections stay open and what is sent is never delivered, either
+    way, as when the broker or the network path to it hangs.
     """
 
     def __init__(self, upstream_url: str) -> None:
@@ -197,6 +200,8 @@ class BrokerProxy:
         self.url = parts._replace(netloc=self._netloc(parts, self.port)).geturl()
         self._listener: socket.socket | None = None
         self._open: list[socket.socket] = []
+        self._relaying = threading.Event()
+        self._relaying.set()
 
     @staticmethod
     def _netloc(parts: Any, port: int) -> str:
@@ -217,6 +222,13 @@ class BrokerProxy:
         for sock in self._open:
             _close(sock)
         self._open.clear()
+        # What a freeze held is dropped: its relays now write to closed sockets.
+        self._relaying.set()
+
+    def freeze(self) -> None:
+        """Keep every connection open, and new ones accepted, but relay nothing more
+        until the proxy is cut."""
+        self._relaying.clear()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -231,10 +243,10 @@ class BrokerProxy:
                     target=self._pipe, args=(source, target), daemon=True
                 ).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, target: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._relaying.wait()
                 target.sendall(data)
         except OSError:
             pass

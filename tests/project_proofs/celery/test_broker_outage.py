@@ -1,4 +1,5 @@
-"""An unreachable broker gives 503 in bounded time, and the API recovers by itself."""
+"""An unreachable or hanging broker gives 503 in bounded time, and the API recovers
+by itself."""
 
 import socket
 import threading
@@ -123,3 +124,30 @@ def test_the_api_recovers_by_itself_when_the_broker_is_back(
         assert post_within_deadline(client, path) == 202
     finally:
         proxy.cut()
+
+
+def test_a_broker_that_hangs_on_an_open_connection_gives_503_not_a_hang(
+    real_broker_env: dict[str, str],
+    api_for: Callable[[Settings], TestClient],
+    unique_email: str,
+) -> None:
+    proxy = BrokerProxy(real_broker_env["CELERY_BROKER_URL"])
+    proxy.restore()
+    settings = settings_from(real_broker_env).model_copy(
+        update={"broker_url": proxy.url, "broker_timeout": 1}
+    )
+    client = api_for(settings)
+    path = f"/send-notification/{unique_email}"
+    try:
+        # The send opens the connection that the next one reuses (no worker takes
+        # the task: the test's queue is deleted with it).
+        assert within_deadline(client, "POST", path).status_code == 202
+        proxy.freeze()
+
+        frozen = within_deadline(client, "POST", path)
+    finally:
+        proxy.cut()
+
+    # On RabbitMQ, a send that waited for its publisher confirm without a bound hung.
+    assert frozen.status_code == 503
+    assert frozen.headers["Retry-After"] == "5"

@@ -135,6 +135,10 @@ class TaskQueue:
 
     def __init__(self, app: Celery) -> None:
         self._app = app
+        # A publisher confirm is awaited no longer than a connection may take (kombu
+        # waits for ever by default): a broker that hangs on an open connection gives
+        # 503 like one that is down.
+        self._confirm_timeout = app.conf.broker_connection_timeout
 
     def send(self, task: Task, *args: Any) -> str:
         """Queue ``task`` with these arguments (JSON values only); return its id.
@@ -142,9 +146,11 @@ class TaskQueue:
         As ``task.delay`` would, it checks the arguments against the task's signature
         first (TypeError) and sends to the task's own ``queue`` when it has one; but
         it sends through this queue's fail-fast Celery app, by the task's name.
-        Blocking: it talks to the broker. Raises BrokerUnavailable when the broker or
-        the result backend cannot be reached within the configured timeout, and
-        kombu's EncodeError for an argument that has no JSON form.
+        Blocking: it talks to the broker, and on RabbitMQ waits for its publisher
+        confirm. Raises BrokerUnavailable when the broker or the result backend
+        cannot be reached, or the confirm does not come, within the configured
+        timeout (``broker_connection_timeout`` seconds a try), and kombu's
+        EncodeError for an argument that has no JSON form.
         """
         check_arguments(task, args)
         options = {"queue": task.queue} if getattr(task, "queue", None) else {}
@@ -154,7 +160,9 @@ class TaskQueue:
                 # The API reads states and never waits on a result: it skips the
                 # subscription to each result that Redis's backend makes for get().
                 backend.on_task_call = _wait_for_no_result
-            result = self._app.send_task(task.name, args=args, **options)
+            result = self._app.send_task(
+                task.name, args=args, confirm_timeout=self._confirm_timeout, **options
+            )
         except UNREACHABLE_ERRORS as error:
             raise _unavailable(error) from error
         except RuntimeError as error:
