@@ -11,8 +11,9 @@ from conftest import BrokerProxy, Workers, free_port, settings_from
 from fastapi.testclient import TestClient
 
 from background_tasks_app.config import Settings
+from background_tasks_app.task_queue import BrokerUnavailable, TaskQueue
 
-from tests.support import WAIT_SECONDS, wait_for_final_state
+from tests.support import WAIT_SECONDS, delete_queue, wait_for_final_state
 
 
 def within_deadline(client: TestClient, method: str, path: str) -> httpx2.Response:
@@ -126,10 +127,46 @@ def test_the_api_recovers_by_itself_when_the_broker_is_back(
         proxy.cut()
 
 
+class TaskOfAnotherQueue:
+    """What ``TaskQueue.send`` reads of a task (name, queue, run), for a task of a
+    queue no worker consumes."""
+
+    name = "proofs.elsewhere"
+
+    def __init__(self, queue: str) -> None:
+        self.queue = queue
+
+    def run(self) -> None:
+        """Never runs."""
+
+
+def send_to_a_queue_of_its_own(client: TestClient, queue: str) -> int:
+    """Send, as a second endpoint would, a task of another queue: its first send on a
+    connection declares that queue first. Returns the status the endpoint would give."""
+    task_queue: TaskQueue = client.app.state.task_queue  # type: ignore[attr-defined]
+    elsewhere = TaskOfAnotherQueue(queue)
+    outcome: list[int] = []
+
+    def send() -> None:
+        try:
+            task_queue.send(elsewhere)  # type: ignore[arg-type]
+            outcome.append(202)
+        except BrokerUnavailable:
+            outcome.append(503)
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    thread.join(WAIT_SECONDS)
+    assert not thread.is_alive(), "a send to another queue still waits for the broker"
+    return outcome[0]
+
+
+@pytest.mark.parametrize("send", ["notification", "task of another queue"])
 def test_a_broker_that_hangs_on_an_open_connection_gives_503_not_a_hang(
     real_broker_env: dict[str, str],
     api_for: Callable[[Settings], TestClient],
     unique_email: str,
+    send: str,
 ) -> None:
     proxy = BrokerProxy(real_broker_env["CELERY_BROKER_URL"])
     proxy.restore()
@@ -138,16 +175,21 @@ def test_a_broker_that_hangs_on_an_open_connection_gives_503_not_a_hang(
     )
     client = api_for(settings)
     path = f"/send-notification/{unique_email}"
+    other_queue = f"{settings.task_queue}-elsewhere"
     try:
         # The send opens the connection that the next one reuses (no worker takes
         # the task: the test's queue is deleted with it).
         assert within_deadline(client, "POST", path).status_code == 202
         proxy.freeze()
 
-        frozen = within_deadline(client, "POST", path)
+        if send == "notification":
+            code = within_deadline(client, "POST", path).status_code
+        else:
+            code = send_to_a_queue_of_its_own(client, other_queue)
     finally:
         proxy.cut()
+        delete_queue(real_broker_env["CELERY_BROKER_URL"], other_queue)
 
-    # On RabbitMQ, a send that waited for its publisher confirm without a bound hung.
-    assert frozen.status_code == 503
-    assert frozen.headers["Retry-After"] == "5"
+    # On RabbitMQ, without timeouts, the send waited for ever: for the publisher
+    # confirm, or for the reply to the declaration of the other queue.
+    assert code == 503

@@ -3,6 +3,7 @@
 import functools
 import inspect
 import logging
+import sys
 from typing import Annotated, Any
 
 from celery import Celery, Task
@@ -59,6 +60,17 @@ def api_config(settings: Settings) -> dict[str, Any]:
     if settings.broker_url and settings.broker_url.startswith(("redis:", "rediss:")):
         config["broker_transport_options"].update(
             socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+    elif (
+        settings.broker_url
+        and settings.broker_url.startswith(("amqp:", "amqps:", "pyamqp:"))
+        and sys.platform != "win32"
+    ):
+        # Every read and write on RabbitMQ, a queue's declaration before its first send
+        # included. py-amqp sets them as socket options in a form only POSIX reads:
+        # on Windows, send's confirm_timeout bounds the publisher confirm alone.
+        config["broker_transport_options"].update(
+            read_timeout=timeout, write_timeout=timeout
         )
     return config
 
@@ -135,10 +147,6 @@ class TaskQueue:
 
     def __init__(self, app: Celery) -> None:
         self._app = app
-        # A publisher confirm is awaited no longer than a connection may take (kombu
-        # waits for ever by default): a broker that hangs on an open connection gives
-        # 503 like one that is down.
-        self._confirm_timeout = app.conf.broker_connection_timeout
 
     def send(self, task: Task, *args: Any) -> str:
         """Queue ``task`` with these arguments (JSON values only); return its id.
@@ -160,8 +168,12 @@ class TaskQueue:
                 # The API reads states and never waits on a result: it skips the
                 # subscription to each result that Redis's backend makes for get().
                 backend.on_task_call = _wait_for_no_result
+            # A publisher confirm is awaited no longer than a connection may take
+            # (kombu waits for ever by default): a broker that hangs on an open
+            # connection gives 503 like one that is down.
+            timeout = self._app.conf.broker_connection_timeout
             result = self._app.send_task(
-                task.name, args=args, confirm_timeout=self._confirm_timeout, **options
+                task.name, args=args, confirm_timeout=timeout, **options
             )
         except UNREACHABLE_ERRORS as error:
             raise _unavailable(error) from error
