@@ -66,9 +66,9 @@ def api_config(settings: Settings) -> dict[str, Any]:
         and settings.broker_url.startswith(("amqp:", "amqps:", "pyamqp:"))
         and sys.platform != "win32"
     ):
-        # Every read and write on RabbitMQ, a queue's declaration before its first send
-        # included. py-amqp sets them as socket options in a form only POSIX reads:
-        # on Windows, send's confirm_timeout bounds the publisher confirm alone.
+        # Bound every read and write on RabbitMQ, such as the declaration of a queue
+        # before its first send. py-amqp sets them as socket options in a form only
+        # POSIX reads: on Windows, send's confirm_timeout bounds the confirm alone.
         config["broker_transport_options"].update(
             read_timeout=timeout, write_timeout=timeout
         )
