@@ -4,6 +4,7 @@ by itself."""
 import socket
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 import httpx2
 import pytest
@@ -15,19 +16,26 @@ from background_tasks_app.task_queue import BrokerUnavailable, TaskQueue
 
 from tests.support import WAIT_SECONDS, delete_queue, wait_for_final_state
 
+T = TypeVar("T")
 
-def within_deadline(client: TestClient, method: str, path: str) -> httpx2.Response:
-    """Send the request in a thread, so one that hangs fails the test instead of
-    stalling it."""
-    responses: list[httpx2.Response] = []
-    thread = threading.Thread(
-        target=lambda: responses.append(client.request(method, path))
-    )
+
+def finished_within_deadline(call: Callable[[], T], what: str) -> T:
+    """Call in a thread, so that a call that hangs fails the test instead of
+    stalling it; return what it returned."""
+    outcomes: list[T] = []
+    thread = threading.Thread(target=lambda: outcomes.append(call()))
     thread.start()
     thread.join(WAIT_SECONDS)
-    assert not thread.is_alive(), f"{method} {path} still waits for the broker"
-    [response] = responses
-    return response
+    assert not thread.is_alive(), f"{what} still waits for the broker"
+    [outcome] = outcomes
+    return outcome
+
+
+def within_deadline(client: TestClient, method: str, path: str) -> httpx2.Response:
+    """Send the request within the deadline (``finished_within_deadline``)."""
+    return finished_within_deadline(
+        lambda: client.request(method, path), f"{method} {path}"
+    )
 
 
 def post_within_deadline(client: TestClient, path: str) -> int:
@@ -145,20 +153,15 @@ def send_to_a_queue_of_its_own(client: TestClient, queue: str) -> int:
     connection declares that queue first. Returns the status the endpoint would give."""
     task_queue: TaskQueue = client.app.state.task_queue  # type: ignore[attr-defined]
     elsewhere = TaskOfAnotherQueue(queue)
-    outcome: list[int] = []
 
-    def send() -> None:
+    def send() -> int:
         try:
             task_queue.send(elsewhere)  # type: ignore[arg-type]
-            outcome.append(202)
         except BrokerUnavailable:
-            outcome.append(503)
+            return 503
+        return 202
 
-    thread = threading.Thread(target=send)
-    thread.start()
-    thread.join(WAIT_SECONDS)
-    assert not thread.is_alive(), "a send to another queue still waits for the broker"
-    return outcome[0]
+    return finished_within_deadline(send, "a send to another queue")
 
 
 @pytest.mark.parametrize("send", ["notification", "task of another queue"])

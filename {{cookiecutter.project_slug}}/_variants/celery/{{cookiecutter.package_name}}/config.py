@@ -93,6 +93,11 @@ def ensure_writable_folder(folder: Path) -> Path:
     )
 
 
+# How a broker URL tells which broker it is, for the settings each one needs.
+REDIS_URL_PREFIXES = ("redis://", "rediss://")
+RABBITMQ_URL_PREFIXES = ("amqp://", "amqps://", "pyamqp://")
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Return the Celery configuration for ``settings``.
 
@@ -144,7 +149,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # New messages are looked for every 20 ms: a round trip stays under 50 ms.
             "polling_interval": 0.02,
         }
-    elif settings.broker_url.startswith(("redis://", "rediss://")):
+    elif settings.broker_url.startswith(REDIS_URL_PREFIXES):
         config["broker_transport_options"] = {
             # Redis hands an unacknowledged message to another worker after this many
             # seconds: it must outlast the longest task plus the longest retry delay,
@@ -154,7 +159,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # every tenth time, so a dead worker's task came back up to 100 s late).
             "unacked_restore_throttle": 1,
         }
-    elif settings.broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
+    elif settings.broker_url.startswith(RABBITMQ_URL_PREFIXES):
         # Sending waits for RabbitMQ to confirm it has the message: a message sent on
         # a connection that just died raises (and is sent again) instead of vanishing.
         config["broker_transport_options"] = {"confirm_publish": True}

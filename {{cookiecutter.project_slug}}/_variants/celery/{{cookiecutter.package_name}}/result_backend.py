@@ -9,6 +9,7 @@ API's and the worker's Celery apps take it for ``redis://`` and ``rediss://`` re
 backends through ``Loader``.
 """
 
+from functools import cached_property
 from typing import Any, ClassVar
 
 from celery import states
@@ -55,10 +56,6 @@ class OneTripRedisBackend(RedisBackend):
     the write is not retried either), ``ResponseError`` for a negative expiry.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._store_script: Any = None
-
     def _store_result(
         self,
         task_id: str,
@@ -85,10 +82,12 @@ class OneTripRedisBackend(RedisBackend):
             )
         return result
 
+    @cached_property
+    def _store_script(self) -> Any:
+        # redis-py loads the script on the server again if it was flushed.
+        return self.client.register_script(_STORE_UNLESS_SUCCEEDED)
+
     def _store(self, key: bytes, value: str | bytes, expires: float | None) -> int:
-        if self._store_script is None:
-            # redis-py loads the script on the server again if it was flushed.
-            self._store_script = self.client.register_script(_STORE_UNLESS_SUCCEEDED)
         seconds = str(int(expires)) if expires else "0"
         outcome: int = self._store_script(keys=[key], args=[value, seconds])
         return outcome

@@ -15,7 +15,12 @@ from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .config import Settings, celery_config
+from .config import (
+    RABBITMQ_URL_PREFIXES,
+    REDIS_URL_PREFIXES,
+    Settings,
+    celery_config,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +62,12 @@ def api_config(settings: Settings) -> dict[str, Any]:
         redis_socket_timeout=timeout,
         result_backend_transport_options={"retry_policy": FAIL_FAST_RETRIES},
     )
-    if settings.broker_url and settings.broker_url.startswith(("redis:", "rediss:")):
+    broker_url = settings.broker_url or ""
+    if broker_url.startswith(REDIS_URL_PREFIXES):
         config["broker_transport_options"].update(
             socket_connect_timeout=timeout, socket_timeout=timeout
         )
-    elif (
-        settings.broker_url
-        and settings.broker_url.startswith(("amqp:", "amqps:", "pyamqp:"))
-        and sys.platform != "win32"
-    ):
+    elif broker_url.startswith(RABBITMQ_URL_PREFIXES) and sys.platform != "win32":
         # Bound every read and write on RabbitMQ, such as the declaration of a queue
         # before its first send. py-amqp sets them as socket options in a form only
         # POSIX reads: on Windows, send's confirm_timeout bounds the confirm alone.
