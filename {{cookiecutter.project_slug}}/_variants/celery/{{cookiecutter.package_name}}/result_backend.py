@@ -20,8 +20,8 @@ from kombu.utils.encoding import bytes_to_str
 
 # KEYS[1]: the task's key; ARGV[1]: the encoded state; ARGV[2]: seconds until it
 # expires ("0": never). Returns 0 when a SUCCESS is there and kept, 1 once the state
-# is written and published, and UNREAD, writing nothing, when the stored value is not
-# JSON that Lua's cjson reads (compressed, another serializer, a lone surrogate).
+# is written and published, and -1 (UNREAD), writing nothing, when the stored value is
+# not JSON that Lua's cjson reads (compressed, another serializer, a lone surrogate).
 _STORE_UNLESS_SUCCEEDED = """
 local stored = redis.call('GET', KEYS[1])
 if stored then
